@@ -1,0 +1,99 @@
+"""Surrogate spike functions: ours vs braintools 0.3.0 vs a minimal hand-written custom_jvp.
+
+Times ``jit(grad(sum(spike(x))))`` for float32 ``x`` of 1e6 and 1e7 elements, every
+variant in turn in one process (round-robin), medians after warm-up, and prints
+the ratio of ours (and braintools) to the hand-written baseline for each surrogate
+braintools also has, plus ours alone for the others.
+
+Run:  python benchmarks/surrogate.py [--sizes 1000000 10000000] [--repeats 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+from jax import Array
+
+from core import surrogate
+
+Step = Callable[[Array], Array]
+
+
+def hand_written(surrogate_grad: Callable[[Array], Array]) -> Callable[[Array], Array]:
+    """The smallest correct spike function: Heaviside forward, g(x) * t backward."""
+
+    @jax.custom_jvp
+    def spike(x: Array) -> Array:
+        return (x >= 0).astype(x.dtype)
+
+    @spike.defjvp
+    def spike_jvp(primals: tuple[Array], tangents: tuple[Array]) -> tuple[Array, Array]:
+        (x,), (t,) = primals, tangents
+        return spike(x), surrogate_grad(x) * t
+
+    return spike
+
+
+def compiled(spike: Callable[[Array], Array]) -> Step:
+    return jax.jit(jax.grad(lambda x: spike(x).sum()))
+
+
+def median_seconds(steps: dict[str, Step], x: Array, repeats: int) -> dict[str, float]:
+    for step in steps.values():  # warm-up: compile and run once
+        step(x).block_until_ready()
+    samples: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, step in steps.items():  # variants in turn, so load drifts hit all alike
+            start = time.perf_counter()
+            step(x).block_until_ready()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args()
+    try:
+        import braintools.surrogate as theirs
+    except ImportError:  # pragma: no cover - braintools is a dev extra
+        theirs = None
+
+    print(f"jax {jax.__version__}, backend {jax.default_backend()}, medians of {args.repeats}")
+    header = f"{'surrogate':<26}{'n':>10}{'hand ms':>10}{'ours/hand':>11}{'braintools/hand':>17}"
+    print(header)
+    print("-" * len(header))
+    worst = 0.0
+    for size in args.sizes:
+        x = jax.random.normal(jax.random.key(0), (size,), jnp.float32)
+        for cls in surrogate.catalogue():
+            ours = cls()
+            steps = {"hand": compiled(hand_written(ours.surrogate_grad)), "ours": compiled(ours)}
+            braintools_cls = getattr(theirs, cls.__name__, None) if theirs else None
+            if braintools_cls is not None:
+                kwargs = {k: getattr(ours, k) for k in ours.__dataclass_fields__}
+                kwargs.pop("learnable"), kwargs.pop("smooth_forward")
+                steps["braintools"] = compiled(braintools_cls(**kwargs))
+            times = median_seconds(steps, x, args.repeats)
+            ratio = times["ours"] / times["hand"]
+            worst = max(worst, ratio)
+            theirs_ratio = (
+                f"{times['braintools'] / times['hand']:>17.2f}"
+                if "braintools" in times
+                else f"{'-':>17}"
+            )
+            print(
+                f"{cls.__name__:<26}{size:>10.0e}{times['hand'] * 1e3:>10.2f}"
+                f"{ratio:>11.2f}{theirs_ratio}"
+            )
+    print(f"\nworst ours/hand ratio: {worst:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+"""spiketrain's functional core: pure, stateless kernels for training spiking networks.
+
+Everything here is an Equinox module or a pure function: it works under
+``jax.jit``, ``jax.vmap``, ``jax.grad``, ``jax.jvp`` and ``jax.lax.scan`` and holds
+no global state. ``core`` never imports ``facade`` or brainstate.
+
+Sub-packages:
+
+* :mod:`core.surrogate` -- spike functions with surrogate derivatives.
+"""
+
+from __future__ import annotations
+
+from . import surrogate as surrogate
+
+__all__ = ["surrogate"]

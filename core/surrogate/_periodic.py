@@ -1,0 +1,66 @@
+r"""Periodic surrogates: truncated Fourier series of a square wave."""
+
+from __future__ import annotations
+
+import math
+
+import equinox as eqx
+import jax.numpy as jnp
+from jax import Array
+
+from ._base import Hyperparameter, Surrogate
+
+
+class SquarewaveFourierSeries(Surrogate):
+    r"""Square wave approximated by its first ``n`` odd Fourier harmonics.
+
+    .. math::
+
+        g(x) = \frac{4}{T}\sum_{i=1}^{n} \cos\bigl((2i - 1)\,\omega x\bigr), \qquad
+        F(x) = \frac12 + \frac{2}{\pi}\sum_{i=1}^{n}
+            \frac{\sin\bigl((2i - 1)\,\omega x\bigr)}{2i - 1},
+        \qquad \omega = \frac{2\pi}{T}.
+
+    Same formula and defaults as braintools ``SquarewaveFourierSeries`` and
+    spikingjelly ``SquarewaveFourierSeries``. :math:`g` is periodic and can be
+    negative away from the threshold. ``n`` is a static (compile-time) integer.
+
+    Args:
+        n: number of harmonics, an integer >= 1.
+        t_period: period :math:`T`.
+
+    Example:
+        >>> import jax
+        >>> from core.surrogate import SquarewaveFourierSeries
+        >>> print(round(float(jax.grad(SquarewaveFourierSeries(n=2, t_period=8.0))(0.0)), 4))
+        1.0
+
+    References:
+        Fang et al., SpikingJelly, Science Advances 9(40), 2023.
+    """
+
+    n: int = eqx.field(default=2, static=True)
+    t_period: Hyperparameter = 8.0
+
+    def __check_init__(self) -> None:
+        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 1:
+            raise ValueError(f"n must be an integer >= 1 (number of harmonics); got {self.n!r}")
+
+    def surrogate_grad(self, x: Array) -> Array:
+        phase = self._phase(x)
+        harmonics = sum(
+            (jnp.cos((2 * i - 1) * phase) for i in range(1, self.n + 1)), jnp.zeros_like(x)
+        )
+        return 4.0 / self.t_period * harmonics
+
+    def surrogate_fun(self, x: Array) -> Array:
+        phase = self._phase(x)
+        harmonics = sum(
+            (jnp.sin((2 * i - 1) * phase) / (2 * i - 1) for i in range(1, self.n + 1)),
+            jnp.zeros_like(x),
+        )
+        return 0.5 + 2.0 / math.pi * harmonics
+
+    def _phase(self, x: Array) -> Array:
+        """``omega * x`` reduced to one period first, so no harmonic overflows to ``inf``."""
+        return 2.0 * math.pi / self.t_period * jnp.remainder(x, self.t_period)

@@ -1,0 +1,16 @@
+"""spiketrain's object-style facade, compatible with the braintools API.
+
+``import facade as braintools`` runs the braintools "Training Utilities"
+examples as written. The facade holds no maths: every number it produces comes
+from a :mod:`core` kernel.
+
+Sub-packages:
+
+* :mod:`facade.surrogate` -- the braintools surrogate names (classes and functions).
+"""
+
+from __future__ import annotations
+
+from . import surrogate as surrogate
+
+__all__ = ["surrogate"]

@@ -1,0 +1,39 @@
+"""A user program of the surrogate API, type-checked with ``mypy --strict``."""
+
+from __future__ import annotations
+
+from typing import assert_type
+
+import jax
+import jax.numpy as jnp
+from jax import Array
+
+import facade as braintools
+from core import surrogate
+from core.surrogate import ReluGrad, Sigmoid, SlayerGrad, Surrogate
+
+
+class Cauchy(Surrogate):
+    width: float = 0.5
+
+    def surrogate_grad(self, x: Array) -> Array:
+        return 1.0 / (jnp.pi * self.width * (1.0 + (x / self.width) ** 2))
+
+
+def spikes_of(spike_fun: Surrogate, v: Array) -> Array:
+    return spike_fun(v - 1.0)
+
+
+x = jnp.linspace(-1.0, 1.0, 5)
+assert_type(Sigmoid(alpha=2.0)(x), Array)
+assert_type(surrogate.sigmoid(x, alpha=4.0), Array)
+assert_type(surrogate.sigmoid(alpha=4.0), Sigmoid)
+assert_type(surrogate.sigmoid(), Sigmoid)
+assert_type(surrogate.slayer_grad(alpha=4.0), SlayerGrad)
+assert_type(braintools.surrogate.ReluGrad(), ReluGrad)
+assert_type(braintools.surrogate.relu_grad(x, alpha=1.0, width=0.5), Array)
+assert_type(Sigmoid(learnable=True).surrogate_fun(x), Array)
+assert_type(Cauchy()(x), Array)
+assert_type(spikes_of(surrogate.arctan(alpha=2.0), x), Array)
+gradient: Array = jax.grad(lambda v: Sigmoid()(v).sum())(x)
+assert_type(surrogate.catalogue(), tuple[type[Surrogate], ...])
