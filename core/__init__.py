@@ -7,10 +7,12 @@ no global state. ``core`` never imports ``facade`` or brainstate.
 Sub-packages:
 
 * :mod:`core.surrogate` -- spike functions with surrogate derivatives.
+* :mod:`core.transform` -- value and gradient of pure parameter pytrees.
 """
 
 from __future__ import annotations
 
 from . import surrogate as surrogate
+from . import transform as transform
 
-__all__ = ["surrogate"]
+__all__ = ["surrogate", "transform"]

@@ -7,10 +7,12 @@ from a :mod:`core` kernel.
 Sub-packages:
 
 * :mod:`facade.surrogate` -- the braintools surrogate names (classes and functions).
+* :mod:`facade.transform` -- ``grad`` / ``value_and_grad`` / ``vector_grad`` over states.
 """
 
 from __future__ import annotations
 
 from . import surrogate as surrogate
+from . import transform as transform
 
-__all__ = ["surrogate"]
+__all__ = ["surrogate", "transform"]

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-CORE_MODULES = ["core", "core.surrogate"]
+CORE_MODULES = ["core", "core.surrogate", "core.transform"]
 
 
 @pytest.mark.parametrize("module", CORE_MODULES)
