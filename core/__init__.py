@@ -12,7 +12,10 @@ Sub-packages:
 
 from __future__ import annotations
 
+from . import loss as loss
+from . import neuron as neuron
+from . import optim as optim
 from . import surrogate as surrogate
 from . import transform as transform
 
-__all__ = ["surrogate", "transform"]
+__all__ = ["surrogate", "transform", "loss", "optim", "neuron"]

@@ -7,7 +7,14 @@ import sys
 
 import pytest
 
-CORE_MODULES = ["core", "core.surrogate", "core.transform"]
+CORE_MODULES = [
+    "core",
+    "core.surrogate",
+    "core.transform",
+    "core.loss",
+    "core.optim",
+    "core.neuron",
+]
 
 
 @pytest.mark.parametrize("module", CORE_MODULES)

@@ -1,0 +1,134 @@
+"""First-spike-time (temporal code) readout losses.
+
+They take spikes shaped ``(T, *batch, classes * population)`` (time-major; see
+``time_axis``) and integer ``labels`` of shape ``batch``, and return one loss per example.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from . import _readout as r
+from . import _validate as v
+from ._classification import integer_label_cross_entropy
+from ._jit import kernel
+
+__all__ = ["ce_temporal_loss", "mse_temporal_loss"]
+
+
+def ce_temporal_loss(
+    spikes: ArrayLike,
+    labels: ArrayLike,
+    *,
+    time_axis: int = 0,
+    population: int = 1,
+    check: v.Check = False,
+) -> jax.Array:
+    r"""Cross-entropy on negated first-spike times: the labelled class should fire first.
+
+    With :math:`t^{\mathrm f}_c` the first-spike time of class :math:`c` (see
+    :func:`first_spike_time`; the earliest over its population, ``T`` when silent),
+
+    .. math::
+
+        \ell = \log \sum_c e^{-t^{\mathrm f}_c} + t^{\mathrm f}_y
+
+    Args:
+        spikes: Float spikes, ``(T, *batch, classes * population)``.
+        labels: Integer classes, shape ``batch``.
+        time_axis: Position of the time axis in ``spikes``.
+        population: Output neurons per class.
+        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
+            ``checkify`` check, ``"callback"`` raises from a host callback (see
+            :func:`softmax_cross_entropy_with_integer_labels`).
+
+    Returns:
+        The per-example loss, shape ``labels.shape``.
+
+    Raises:
+        TypeError: ``spikes`` is not floating point or ``labels`` is not integer.
+        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
+            label out of range.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core.loss import ce_temporal_loss
+        >>> spikes = jnp.array([[[0.0, 1.0]], [[1.0, 0.0]], [[0.0, 0.0]]])  # times (1, 0)
+        >>> print(f"{ce_temporal_loss(spikes, jnp.array([0]))[0]:.4f}")  # log(e^-1 + 1) + 1
+        1.3133
+    """
+    x, y, _ = r.readout(
+        "spikes", spikes, labels, time_axis=time_axis, population=population, check=check
+    )
+    return _ce_temporal(x, y, population=population)
+
+
+@kernel("population")
+def _ce_temporal(x: jax.Array, y: jax.Array, *, population: int) -> jax.Array:
+    return integer_label_cross_entropy(-r.pool(r.spike_times(x), population, "min"), y)
+
+
+def mse_temporal_loss(
+    spikes: ArrayLike,
+    labels: ArrayLike,
+    on_target: float = 0.0,
+    off_target: float | None = None,
+    *,
+    time_axis: int = 0,
+    population: int = 1,
+    check: v.Check = False,
+) -> jax.Array:
+    r"""Squared error between first-spike times and target times.
+
+    The labelled class should first fire at step ``on_target``, the others at
+    ``off_target`` (default ``T``: not at all). With :math:`t^{\mathrm f}_c` as in
+    :func:`ce_temporal_loss` and :math:`\tau_c` the target,
+
+    .. math::
+
+        \ell = \frac1C \sum_{c=1}^{C} \bigl(t^{\mathrm f}_c - \tau_c\bigr)^2
+
+    Args:
+        spikes: Float spikes, ``(T, *batch, classes * population)``.
+        labels: Integer classes, shape ``batch``.
+        on_target: Target first-spike step of the labelled class.
+        off_target: Target first-spike step of the other classes; ``T`` when ``None``.
+        time_axis: Position of the time axis in ``spikes``.
+        population: Output neurons per class.
+        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
+            ``checkify`` check, ``"callback"`` raises from a host callback (see
+            :func:`softmax_cross_entropy_with_integer_labels`).
+
+    Returns:
+        The per-example loss, shape ``labels.shape``.
+
+    Raises:
+        TypeError: ``spikes`` is not floating point or ``labels`` is not integer.
+        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
+            label out of range.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core.loss import mse_temporal_loss
+        >>> spikes = jnp.array([[[0.0, 1.0]], [[1.0, 0.0]], [[0.0, 0.0]]])  # times (1, 0)
+        >>> print(mse_temporal_loss(spikes, jnp.array([0])))  # ((1-0)^2 + (0-3)^2) / 2
+        [5.]
+    """
+    x, y, _ = r.readout(
+        "spikes", spikes, labels, time_axis=time_axis, population=population, check=check
+    )
+    off = float(x.shape[0]) if off_target is None else off_target
+    return _mse_temporal(x, y, on_target, off, population=population)
+
+
+@kernel("population")
+def _mse_temporal(
+    x: jax.Array, y: jax.Array, on_target: float, off_target: float, *, population: int
+) -> jax.Array:
+    num_classes = x.shape[-1] // population
+    times = r.pool(r.spike_times(x), population, "min")
+    target = r.targets(y, num_classes, on_target, off_target, times)
+    loss = jnp.mean(jnp.square(times - target), axis=-1)
+    return v.mask_invalid(loss, y, num_classes)

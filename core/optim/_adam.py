@@ -1,0 +1,428 @@
+"""Adam-family building blocks: Adam (AMSGrad, Nesterov), Adamax, RAdam, Yogi, AdaBelief."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from . import _tree as tu
+from ._base import GradientTransformation, OptState, Params, Updates
+from ._checks import check_beta, check_non_negative, check_positive
+
+
+class ScaleByAdamState(NamedTuple):
+    """Step count, first moment ``mu``, second moment ``nu`` (and ``nu_max`` for AMSGrad)."""
+
+    count: jax.Array  # type: ignore[assignment]  # shadows tuple.count, as in optax
+    mu: Updates
+    nu: Updates
+    nu_max: Updates = ()
+
+
+def _check_adam_args(b1: Any, b2: Any, eps: Any, eps_root: Any) -> None:
+    check_beta("b1", b1)
+    check_beta("b2", b2)
+    check_positive("eps", eps)
+    check_non_negative("eps_root", eps_root)
+
+
+def _nesterov_mu_hat(m: jax.Array, g: jax.Array, b1: Any, count: jax.Array) -> jax.Array:
+    """Nesterov look-ahead of the debiased first moment (NAdam)."""
+    m_hat = tu.bias_correction(m, b1, tu.increment(count))
+    g = g.astype(m.dtype)
+    g_hat = tu.bias_correction(g, b1, count)
+    d = tu.hp(b1, m)
+    return d * m_hat + (1 - d) * g_hat
+
+
+class _ScaleByAdam(GradientTransformation):
+    b1: Any
+    b2: Any
+    eps: Any
+    eps_root: Any
+    mu_dtype: Any = eqx.field(static=True)
+    nesterov: bool = eqx.field(static=True)
+    amsgrad: bool = eqx.field(static=True)
+
+    def init(self, params: Params) -> OptState:
+        mu = tu.zeros_like(params, self.mu_dtype)
+        nu = tu.zeros_like(params)
+        nu_max = tu.zeros_like(params) if self.amsgrad else ()
+        return ScaleByAdamState(tu.zero_count(), mu, nu, nu_max)
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        count = tu.increment(state.count)
+        mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
+        nu = jax.tree.map(lambda g, v: tu.ema(g, v, self.b2, 2).astype(v.dtype), updates, state.nu)
+        if self.nesterov:
+            mu_hat = jax.tree.map(lambda m, g: _nesterov_mu_hat(m, g, self.b1, count), mu, updates)
+        else:
+            mu_hat = jax.tree.map(lambda m: tu.bias_correction(m, self.b1, count), mu)
+        nu_hat = jax.tree.map(lambda v: tu.bias_correction(v, self.b2, count), nu)
+        nu_max = state.nu_max
+        if self.amsgrad:
+            nu_max = jax.tree.map(jnp.maximum, state.nu_max, nu_hat)
+            nu_hat = nu_max
+
+        def step(m: jax.Array, v: jax.Array, g: jax.Array) -> jax.Array:
+            v = v.astype(m.dtype)
+            out = m / (jnp.sqrt(v + tu.hp(self.eps_root, v)) + tu.hp(self.eps, v))
+            return out.astype(g.dtype)
+
+        out = jax.tree.map(step, mu_hat, nu_hat, updates)
+        mu = jax.tree.map(lambda m, old: m.astype(old.dtype), mu, state.mu)
+        return out, ScaleByAdamState(count, mu, nu, nu_max)
+
+
+def scale_by_adam(
+    b1: float = 0.9,
+    b2: float = 0.999,
+    eps: float = 1e-8,
+    eps_root: float = 0.0,
+    mu_dtype: Any = None,
+    *,
+    nesterov: bool = False,
+    amsgrad: bool = False,
+) -> GradientTransformation:
+    r"""Rescale updates by Adam's debiased moment ratio.
+
+    .. math::
+
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad
+        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\quad
+        u_t = \frac{\hat m_t}{\sqrt{\hat v_t + \bar\epsilon} + \epsilon}
+
+    with :math:`\hat m_t = m_t/(1-\beta_1^t)`, :math:`\hat v_t = v_t/(1-\beta_2^t)`.
+    ``nesterov`` uses
+    :math:`\hat m_t = \beta_1 m_t/(1-\beta_1^{t+1}) + (1-\beta_1) g_t/(1-\beta_1^t)`
+    (NAdam); ``amsgrad`` divides by the running maximum of :math:`\hat v_t`.
+
+    Args:
+        b1: decay of the first moment, in [0, 1).
+        b2: decay of the second moment, in [0, 1).
+        eps: added to the denominator outside the square root, > 0.
+        eps_root: added inside the square root, >= 0.
+        mu_dtype: dtype of the first moment (default: the parameter's dtype).
+        nesterov: use Nesterov momentum (NAdam).
+        amsgrad: use the running maximum of the second moment (AMSGrad).
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_adam()
+        >>> g = {"w": jnp.array([0.5, -2.0])}
+        >>> u, _ = tx.update(g, tx.init(g))
+        >>> print(jnp.round(u["w"], 4))
+        [ 1. -1.]
+
+    References:
+        Kingma & Ba, *Adam: A Method for Stochastic Optimization*, 2014;
+        Dozat, *Incorporating Nesterov Momentum into Adam*, 2016;
+        Reddi et al., *On the Convergence of Adam and Beyond*, 2018.
+    """
+    _check_adam_args(b1, b2, eps, eps_root)
+    return _ScaleByAdam(b1, b2, eps, eps_root, mu_dtype, nesterov, amsgrad)
+
+
+class _ScaleByAdamax(GradientTransformation):
+    b1: Any
+    b2: Any
+    eps: Any
+
+    def init(self, params: Params) -> OptState:
+        return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        count = tu.increment(state.count)
+        mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
+        nu = jax.tree.map(
+            lambda g, v: jnp.maximum(jnp.abs(g) + tu.hp(self.eps, g), tu.hp(self.b2, v) * v),
+            updates,
+            state.nu,
+        )
+        out = jax.tree.map(lambda m, v: tu.bias_correction(m, self.b1, count) / v, mu, nu)
+        return out, ScaleByAdamState(count, mu, nu)
+
+
+def scale_by_adamax(
+    b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8
+) -> GradientTransformation:
+    r"""Rescale updates by Adamax's infinity-norm second moment.
+
+    .. math::
+
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad
+        v_t = \max(|g_t| + \epsilon, \beta_2 v_{t-1}),\quad
+        u_t = \frac{m_t}{(1-\beta_1^t)\, v_t}
+
+    Args:
+        b1: decay of the first moment, in [0, 1).
+        b2: decay of the infinity norm, in [0, 1).
+        eps: added to :math:`|g_t|`, > 0.
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_adamax()
+        >>> g = jnp.array([0.5, -2.0])
+        >>> u, _ = tx.update(g, tx.init(g))
+        >>> print(jnp.round(u, 4))
+        [ 1. -1.]
+
+    References:
+        Kingma & Ba, *Adam: A Method for Stochastic Optimization*, 2014 (section 7).
+    """
+    _check_adam_args(b1, b2, eps, 0.0)
+    return _ScaleByAdamax(b1, b2, eps)
+
+
+class _ScaleByRAdam(GradientTransformation):
+    b1: Any
+    b2: Any
+    eps: Any
+    eps_root: Any
+    threshold: Any
+    nesterov: bool = eqx.field(static=True)
+
+    def init(self, params: Params) -> OptState:
+        return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        b2 = self.b2 if isinstance(self.b2, int | float) else jnp.asarray(self.b2, jnp.float32)
+        count = tu.increment(state.count)
+        t = count.astype(jnp.float32)
+        ro_inf = 2.0 / (1.0 - b2) - 1.0
+        b2t = b2**t
+        ro = ro_inf - 2 * t * b2t / (1 - b2t)
+        mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
+        nu = jax.tree.map(lambda g, v: tu.ema(g, v, self.b2, 2), updates, state.nu)
+        if self.nesterov:
+            mu_hat = jax.tree.map(lambda m, g: _nesterov_mu_hat(m, g, self.b1, count), mu, updates)
+        else:
+            mu_hat = jax.tree.map(lambda m: tu.bias_correction(m, self.b1, count), mu)
+        nu_hat = jax.tree.map(lambda v: tu.bias_correction(v, self.b2, count), nu)
+        r = jnp.sqrt((ro - 4.0) * (ro - 2.0) * ro_inf / ((ro_inf - 4.0) * (ro_inf - 2.0) * ro))
+
+        def step(m: jax.Array, v: jax.Array) -> jax.Array:
+            adapted = (
+                r.astype(m.dtype) * m / (jnp.sqrt(v + tu.hp(self.eps_root, v)) + tu.hp(self.eps, v))
+            )
+            return jnp.where(ro >= self.threshold, adapted, m)
+
+        return jax.tree.map(step, mu_hat, nu_hat), ScaleByAdamState(count, mu, nu)
+
+
+def scale_by_radam(
+    b1: float = 0.9,
+    b2: float = 0.999,
+    eps: float = 1e-8,
+    eps_root: float = 0.0,
+    threshold: float = 5.0,
+    *,
+    nesterov: bool = False,
+) -> GradientTransformation:
+    r"""Rescale updates by Rectified Adam: Adam once the variance estimate is reliable.
+
+    .. math::
+
+        \rho_\infty = \frac{2}{1-\beta_2} - 1,\quad
+        \rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1-\beta_2^t},\quad
+        u_t = \begin{cases} r_t \hat m_t / (\sqrt{\hat v_t + \bar\epsilon} + \epsilon)
+        & \rho_t \ge \text{threshold}\\ \hat m_t & \text{otherwise}\end{cases}
+
+    with
+
+    .. math::
+
+        r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}
+        {(\rho_\infty-4)(\rho_\infty-2)\rho_t}}
+
+    Args:
+        b1: decay of the first moment, in [0, 1).
+        b2: decay of the second moment, in [0, 1).
+        eps: added outside the square root, > 0.
+        eps_root: added inside the square root, >= 0.
+        threshold: :math:`\rho_t` above which the adaptive step is used.
+        nesterov: use Nesterov momentum.
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_radam()
+        >>> g = jnp.array([0.5, -2.0])
+        >>> u, _ = tx.update(g, tx.init(g))
+        >>> print(jnp.round(u, 4))  # first steps: plain momentum
+        [ 0.5 -2. ]
+
+    References:
+        Liu et al., *On the Variance of the Adaptive Learning Rate and Beyond*, 2020.
+    """
+    _check_adam_args(b1, b2, eps, eps_root)
+    return _ScaleByRAdam(b1, b2, eps, eps_root, threshold, nesterov)
+
+
+class _ScaleByYogi(GradientTransformation):
+    b1: Any
+    b2: Any
+    eps: Any
+    eps_root: Any
+    initial_accumulator_value: Any
+
+    def init(self, params: Params) -> OptState:
+        v0 = self.initial_accumulator_value
+        return ScaleByAdamState(tu.zero_count(), tu.full_like(params, v0), tu.full_like(params, v0))
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        count = tu.increment(state.count)
+        mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
+
+        def second(g: jax.Array, v: jax.Array) -> jax.Array:
+            g2 = g * g
+            return v - (1 - tu.hp(self.b2, v)) * jnp.sign(v - g2) * g2
+
+        nu = jax.tree.map(second, updates, state.nu)
+
+        def step(m: jax.Array, v: jax.Array) -> jax.Array:
+            m_hat = tu.bias_correction(m, self.b1, count)
+            v_hat = tu.bias_correction(v, self.b2, count)
+            return m_hat / (jnp.sqrt(v_hat + tu.hp(self.eps_root, v)) + tu.hp(self.eps, v))
+
+        return jax.tree.map(step, mu, nu), ScaleByAdamState(count, mu, nu)
+
+
+def scale_by_yogi(
+    b1: float = 0.9,
+    b2: float = 0.999,
+    eps: float = 1e-3,
+    eps_root: float = 0.0,
+    initial_accumulator_value: float = 1e-6,
+) -> GradientTransformation:
+    r"""Rescale updates by Yogi's additive second-moment estimate.
+
+    .. math::
+
+        v_t = v_{t-1} - (1-\beta_2)\,\mathrm{sign}(v_{t-1} - g_t^2)\, g_t^2,\quad
+        u_t = \frac{\hat m_t}{\sqrt{\hat v_t + \bar\epsilon} + \epsilon}
+
+    Args:
+        b1: decay of the first moment, in [0, 1).
+        b2: decay of the second moment, in [0, 1).
+        eps: added outside the square root, > 0.
+        eps_root: added inside the square root, >= 0.
+        initial_accumulator_value: initial value of both moments.
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_yogi()
+        >>> g = jnp.array([0.5, -2.0])
+        >>> u, _ = tx.update(g, tx.init(g))
+        >>> print(jnp.round(u, 2))
+        [ 1. -1.]
+
+    References:
+        Zaheer et al., *Adaptive Methods for Nonconvex Optimization*, NeurIPS 2018.
+    """
+    _check_adam_args(b1, b2, eps, eps_root)
+    return _ScaleByYogi(b1, b2, eps, eps_root, initial_accumulator_value)
+
+
+class _ScaleByBelief(GradientTransformation):
+    b1: Any
+    b2: Any
+    eps: Any
+    eps_root: Any
+    nesterov: bool = eqx.field(static=True)
+
+    def init(self, params: Params) -> OptState:
+        return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        count = tu.increment(state.count)
+        mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
+        nu = jax.tree.map(
+            lambda g, m, s: tu.ema(g - m, s, self.b2, 2) + tu.hp(self.eps_root, s),
+            updates,
+            mu,
+            state.nu,
+        )
+        if self.nesterov:
+            mu_hat = jax.tree.map(lambda m, g: _nesterov_mu_hat(m, g, self.b1, count), mu, updates)
+        else:
+            mu_hat = jax.tree.map(lambda m: tu.bias_correction(m, self.b1, count), mu)
+
+        def step(m: jax.Array, s: jax.Array) -> jax.Array:
+            return m / (jnp.sqrt(tu.bias_correction(s, self.b2, count)) + tu.hp(self.eps, s))
+
+        return jax.tree.map(step, mu_hat, nu), ScaleByAdamState(count, mu, nu)
+
+
+def scale_by_belief(
+    b1: float = 0.9,
+    b2: float = 0.999,
+    eps: float = 1e-16,
+    eps_root: float = 1e-16,
+    *,
+    nesterov: bool = False,
+) -> GradientTransformation:
+    r"""Rescale updates by AdaBelief: the second moment tracks :math:`(g_t - m_t)^2`.
+
+    .. math::
+
+        s_t = \beta_2 s_{t-1} + (1-\beta_2)(g_t - m_t)^2 + \bar\epsilon,\quad
+        u_t = \frac{\hat m_t}{\sqrt{\hat s_t} + \epsilon}
+
+    Args:
+        b1: decay of the first moment, in [0, 1).
+        b2: decay of the belief moment, in [0, 1).
+        eps: added outside the square root, > 0.
+        eps_root: added to the belief moment each step, >= 0.
+        nesterov: use Nesterov momentum.
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_belief()
+        >>> g = jnp.array([0.5, -2.0])
+        >>> u, _ = tx.update(g, tx.init(g))
+        >>> print(jnp.round(u, 2))
+        [ 1.11 -1.11]
+
+    References:
+        Zhuang et al., *AdaBelief Optimizer*, NeurIPS 2020.
+    """
+    _check_adam_args(b1, b2, eps, eps_root)
+    return _ScaleByBelief(b1, b2, eps, eps_root, nesterov)

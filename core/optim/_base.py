@@ -1,0 +1,169 @@
+"""The transform protocol shared by every optimizer: ``init`` / ``update`` / ``apply_updates``."""
+
+from __future__ import annotations
+
+import abc
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple, Protocol, TypeAlias, runtime_checkable
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+Params: TypeAlias = Any
+"""A pytree of parameter arrays."""
+Updates: TypeAlias = Any
+"""A pytree of updates (gradients on the way in, parameter increments on the way out)."""
+OptState: TypeAlias = Any
+"""A pytree of optimizer state."""
+Schedule: TypeAlias = Callable[[jax.Array], jax.Array]
+"""A schedule: a pure function from the step count (an integer array) to a value array."""
+ScalarOrSchedule: TypeAlias = float | jax.Array | Schedule
+"""A hyperparameter given either as a constant or as a schedule of the step count."""
+
+
+@runtime_checkable
+class TransformLike(Protocol):
+    """Anything with optax-style ``init`` and ``update``: our transforms and optax's.
+
+    Example:
+        >>> from core import optim
+        >>> isinstance(optim.adam(1e-3), optim.TransformLike)
+        True
+    """
+
+    def init(self, params: Params) -> OptState: ...
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None
+    ) -> tuple[Updates, OptState]: ...
+
+
+class GradientTransformation(eqx.Module):
+    r"""Base class of every transform: pure ``init(params)`` and ``update(updates, state, params)``.
+
+    A transform maps a pytree of gradients :math:`g_t` and a state :math:`s_t` to a pytree
+    of updates :math:`u_t` and a new state :math:`s_{t+1}`; parameters then move by
+    :math:`\theta_{t+1} = \theta_t + u_t` (:func:`apply_updates`). Subclasses are Equinox
+    modules whose fields are hyperparameters; they are duck-type compatible with optax: they
+    can be used inside ``optax.chain`` and unpack as ``init, update = transform``.
+
+    Keyword arguments beyond ``params`` (``value``, ``loss``, ``value_fn``, ...) are *extra
+    arguments*: transforms that do not need them ignore them.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.sgd(learning_rate=0.1)
+        >>> isinstance(tx, optim.GradientTransformation)
+        True
+        >>> params = {"w": jnp.array([1.0, 2.0])}
+        >>> state = tx.init(params)
+        >>> updates, state = tx.update({"w": jnp.array([1.0, 1.0])}, state, params)
+        >>> print(optim.apply_updates(params, updates)["w"])
+        [0.9 1.9]
+    """
+
+    @abc.abstractmethod
+    def init(self, params: Params) -> OptState:
+        """Return the initial state for ``params``."""
+
+    @abc.abstractmethod
+    def update(
+        self,
+        updates: Updates,
+        state: OptState,
+        params: Params | None = None,
+        **extra: Any,
+    ) -> tuple[Updates, OptState]:
+        """Transform ``updates`` given ``state`` (and optionally ``params``)."""
+
+    def __hash__(self) -> int:
+        """Hash by identity: a transform may hold dicts, arrays and functions.
+
+        This lets ``jax.jit(tx.update)`` work, as with optax.
+        """
+        return object.__hash__(self)
+
+    def __iter__(self) -> Iterator[Callable[..., Any]]:
+        """Unpack as ``init, update = transform`` like an optax ``GradientTransformation``."""
+        return iter((self.init, self.update))
+
+
+@functools.lru_cache(maxsize=512)
+def _signature_takes_extra(fn: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
+def call_update(
+    transform: TransformLike,
+    updates: Updates,
+    state: OptState,
+    params: Params | None,
+    extra: dict[str, Any],
+) -> tuple[Updates, OptState]:
+    """Call ``transform.update``, forwarding ``extra`` only if the transform accepts it."""
+    if isinstance(transform, GradientTransformation):
+        return transform.update(updates, state, params, **extra)
+    update_fn = transform.update
+    try:
+        takes_extra = _signature_takes_extra(update_fn)
+    except TypeError:  # unhashable callable
+        takes_extra = False
+    if takes_extra and extra:
+        return update_fn(updates, state, params, **extra)
+    return transform.update(updates, state, params)
+
+
+def apply_updates(params: Params, updates: Updates) -> Params:
+    r"""Add ``updates`` to ``params``, keeping each parameter's dtype.
+
+    .. math::
+
+        \theta_{t+1} = \theta_t + u_t
+
+    ``None`` leaves (absent parameters) stay ``None``.
+
+    Args:
+        params: pytree of parameters.
+        updates: pytree of updates with the structure of ``params``.
+
+    Returns:
+        The updated parameters, each leaf in the dtype of the parameter.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> new = optim.apply_updates({"w": jnp.ones(2)}, {"w": jnp.array([0.5, -0.5])})
+        >>> print(new["w"])
+        [1.5 0.5]
+    """
+
+    def add(p: Any, u: Any) -> Any:
+        if p is None:
+            return None
+        p = jnp.asarray(p)
+        return (p + jnp.asarray(u).astype(p.dtype)).astype(p.dtype)
+
+    return jax.tree.map(add, params, updates, is_leaf=lambda x: x is None)
+
+
+class EmptyState(NamedTuple):
+    """The state of a stateless transform (a pytree without leaves).
+
+    Example:
+        >>> from core import optim
+        >>> optim.scale(2.0).init(None)
+        EmptyState()
+    """
+
+
+def empty_state() -> EmptyState:
+    """Return the empty state (stateless transforms)."""
+    return EmptyState()

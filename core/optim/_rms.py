@@ -1,0 +1,446 @@
+"""Second-moment building blocks: RMS (plain / centered), RSS (Adagrad), Adadelta, SM3 and
+factored RMS (Adafactor)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _tree as tu
+from ._base import GradientTransformation, OptState, Params, Updates
+from ._checks import check_beta, check_non_negative, check_positive
+
+
+class ScaleByRmsState(NamedTuple):
+    """Step count, mean ``mu`` (centered only, else ``()``) and mean square ``nu``."""
+
+    count: jax.Array  # type: ignore[assignment]  # shadows tuple.count, as in optax
+    mu: Updates
+    nu: Updates
+
+
+class _ScaleByRms(GradientTransformation):
+    decay: Any
+    eps: Any
+    initial_scale: Any
+    eps_in_sqrt: bool = eqx.field(static=True)
+    bias_correction: bool = eqx.field(static=True)
+    centered: bool = eqx.field(static=True)
+
+    def init(self, params: Params) -> OptState:
+        mu = tu.zeros_like(params) if self.centered else ()
+        return ScaleByRmsState(tu.zero_count(), mu, tu.full_like(params, self.initial_scale))
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        count = tu.increment(state.count)
+        nu = tu.tree_map(lambda g, v: tu.ema(g, v, self.decay, 2), updates, state.nu)
+        mu = (
+            jax.tree.map(lambda g, m: tu.ema(g, m, self.decay, 1), updates, state.mu)
+            if self.centered
+            else state.mu
+        )
+
+        def debias(x: jax.Array) -> jax.Array:
+            return tu.bias_correction(x, self.decay, count) if self.bias_correction else x
+
+        def denom(v: jax.Array, m: jax.Array | None) -> jax.Array:
+            var = debias(v) - (debias(m) ** 2 if m is not None else 0.0)
+            var = jnp.maximum(var, 0.0)  # rounding can make a centered variance negative
+            eps = tu.hp(self.eps, v)
+            return jax.lax.rsqrt(var + eps) if self.eps_in_sqrt else 1 / (jnp.sqrt(var) + eps)
+
+        if self.centered:
+            out = jax.tree.map(lambda g, v, m: denom(v, m) * g, updates, nu, mu)
+        else:
+            out = jax.tree.map(lambda g, v: denom(v, None) * g, updates, nu)
+        return out, ScaleByRmsState(count, mu, nu)
+
+
+def scale_by_rms(
+    decay: float = 0.9,
+    eps: float = 1e-8,
+    initial_scale: float = 0.0,
+    eps_in_sqrt: bool = True,
+    bias_correction: bool = False,
+    *,
+    centered: bool = False,
+) -> GradientTransformation:
+    r"""Divide updates by the root of a moving mean square (RMSProp); ``centered`` subtracts
+    the squared moving mean (a moving standard deviation).
+
+    .. math::
+
+        v_t = \rho v_{t-1} + (1-\rho) g_t^2,\quad
+        u_t = \frac{g_t}{\sqrt{v_t - [m_t^2] + \epsilon}}
+
+    with :math:`m_t = \rho m_{t-1} + (1-\rho) g_t` when centered.
+
+    Args:
+        decay: :math:`\rho`, in [0, 1).
+        eps: > 0, inside the root (``eps_in_sqrt``) or added to it.
+        initial_scale: initial value of :math:`v`.
+        eps_in_sqrt: put ``eps`` inside the square root.
+        bias_correction: debias the moments by :math:`1-\rho^t`.
+        centered: subtract the squared mean.
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_rms(decay=0.75)
+        >>> g = jnp.array([2.0, -1.0])
+        >>> u, _ = tx.update(g, tx.init(g))
+        >>> print(jnp.round(u, 3))
+        [ 2. -2.]
+
+    References:
+        Tieleman & Hinton, *Lecture 6.5 - RMSProp*, 2012; Graves, 2013 (centered).
+    """
+    check_beta("decay", decay)
+    check_positive("eps", eps)
+    return _ScaleByRms(decay, eps, initial_scale, eps_in_sqrt, bias_correction, centered)
+
+
+class ScaleByRssState(NamedTuple):
+    """The running sum of squared gradients."""
+
+    sum_of_squares: Updates
+
+
+class _ScaleByRss(GradientTransformation):
+    initial_accumulator_value: Any
+    eps: Any
+
+    def init(self, params: Params) -> OptState:
+        return ScaleByRssState(tu.full_like(params, self.initial_accumulator_value))
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        sos = tu.tree_map(lambda g, s: g * g + s, updates, state.sum_of_squares)
+
+        def f(g: jax.Array, s: jax.Array) -> jax.Array:
+            return g * jnp.where(s > 0, jax.lax.rsqrt(s + tu.hp(self.eps, s)), 0.0)
+
+        return jax.tree.map(f, updates, sos), ScaleByRssState(sos)
+
+
+def scale_by_rss(
+    initial_accumulator_value: float = 0.1, eps: float = 1e-7
+) -> GradientTransformation:
+    r"""Divide updates by the root of the running sum of squares (Adagrad).
+
+    .. math::
+
+        s_t = s_{t-1} + g_t^2,\quad u_t = \frac{g_t}{\sqrt{s_t + \epsilon}}
+
+    Args:
+        initial_accumulator_value: :math:`s_0`, >= 0.
+        eps: > 0.
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_rss(initial_accumulator_value=0.0)
+        >>> g = jnp.array([2.0, -1.0])
+        >>> u, _ = tx.update(g, tx.init(g))
+        >>> print(jnp.round(u, 3))
+        [ 1. -1.]
+
+    References:
+        Duchi et al., *Adaptive Subgradient Methods for Online Learning*, JMLR 2011.
+    """
+    check_non_negative("initial_accumulator_value", initial_accumulator_value)
+    check_positive("eps", eps)
+    return _ScaleByRss(initial_accumulator_value, eps)
+
+
+class ScaleByAdaDeltaState(NamedTuple):
+    """Moving mean squares of gradients ``e_g`` and of updates ``e_x``."""
+
+    e_g: Updates
+    e_x: Updates
+
+
+class _ScaleByAdaDelta(GradientTransformation):
+    rho: Any
+    eps: Any
+
+    def init(self, params: Params) -> OptState:
+        return ScaleByAdaDeltaState(tu.zeros_like(params), tu.zeros_like(params))
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        e_g = tu.tree_map(lambda g, e: tu.ema(g, e, self.rho, 2), updates, state.e_g)
+
+        def f(g: jax.Array, eg: jax.Array, ex: jax.Array) -> jax.Array:
+            eps = tu.hp(self.eps, g)
+            return jnp.sqrt(ex + eps) / jnp.sqrt(eg + eps) * g
+
+        out = jax.tree.map(f, updates, e_g, state.e_x)
+        e_x = jax.tree.map(lambda u, e: tu.ema(u, e, self.rho, 2), out, state.e_x)
+        return out, ScaleByAdaDeltaState(e_g, e_x)
+
+
+def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransformation:
+    r"""Adadelta's unit-correcting rescaling.
+
+    .. math::
+
+        E[g^2]_t = \rho E[g^2]_{t-1} + (1-\rho) g_t^2,\quad
+        u_t = \frac{\sqrt{E[u^2]_{t-1} + \epsilon}}{\sqrt{E[g^2]_t + \epsilon}}\, g_t,\quad
+        E[u^2]_t = \rho E[u^2]_{t-1} + (1-\rho) u_t^2
+
+    Args:
+        rho: decay, in [0, 1).
+        eps: > 0.
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_adadelta()
+        >>> g = jnp.array([1.0])
+        >>> u, _ = tx.update(g, tx.init(g))
+        >>> print(jnp.round(u, 5))
+        [0.00316]
+
+    References:
+        Zeiler, *ADADELTA: An Adaptive Learning Rate Method*, 2012.
+    """
+    check_beta("rho", rho)
+    check_positive("eps", eps)
+    return _ScaleByAdaDelta(rho, eps)
+
+
+class ScaleBySM3State(NamedTuple):
+    """Per-axis accumulators ``mu`` (a list per leaf) and the momentum ``nu``."""
+
+    mu: Updates
+    nu: Updates
+
+
+def _axis_accumulators(p: jax.Array) -> list[jax.Array]:
+    return [jnp.zeros((p.shape[i],), p.dtype) for i in range(p.ndim)]
+
+
+class _ScaleBySM3(GradientTransformation):
+    b1: Any
+    b2: Any
+    eps: Any
+
+    def init(self, params: Params) -> OptState:
+        tu.check_float_params(params)
+        return ScaleBySM3State(jax.tree.map(_axis_accumulators, params), tu.zeros_like(params))
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        tu.check_same_structure(updates, state.nu)
+        c_new = 1.0 - self.b2 if self.b2 != 1.0 else 1.0
+
+        def accumulate(g: jax.Array, acc: list[jax.Array]) -> jax.Array:
+            expanded = [
+                jnp.reshape(a, [1] * i + [g.shape[i]] + [1] * (g.ndim - i - 1))
+                for i, a in enumerate(acc)
+            ]
+            prev = expanded[0] if g.ndim < 2 else functools.reduce(jnp.minimum, expanded)
+            return c_new * g * g + self.b2 * prev if g.ndim else c_new * g * g
+
+        accum = jax.tree.map(accumulate, updates, state.mu)
+
+        def scaled(g: jax.Array, a: jax.Array) -> jax.Array:
+            return g * jnp.where(a > 0, jax.lax.rsqrt(a + tu.hp(self.eps, a)), 0.0)
+
+        nu = jax.tree.map(
+            lambda g, a, n: tu.ema(scaled(g, a), n, self.b1, 1), updates, accum, state.nu
+        )
+
+        def new_acc(a: jax.Array) -> list[jax.Array]:
+            if a.ndim < 2:
+                return [a] if a.ndim else []
+            return [jnp.max(a, axis=[j for j in range(a.ndim) if j != i]) for i in range(a.ndim)]
+
+        mu = jax.tree.map(new_acc, accum)
+        return nu, ScaleBySM3State(mu, nu)
+
+
+def scale_by_sm3(b1: float = 0.9, b2: float = 1.0, eps: float = 1e-8) -> GradientTransformation:
+    r"""SM3: memory-efficient Adagrad with one accumulator per axis (cover sets of rows/columns).
+
+    .. math::
+
+        a_t = \min_i \mathrm{acc}_i + g_t^2,\quad
+        u_t = \beta_1 u_{t-1} + (1-\beta_1) g_t / \sqrt{a_t}
+
+    and each axis accumulator keeps the maximum of :math:`a_t` over the other axes.
+
+    Args:
+        b1: momentum decay, in [0, 1).
+        b2: accumulator decay, in [0, 1] (1: plain sums).
+        eps: > 0.
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_sm3()
+        >>> g = jnp.array([[1.0, -2.0]])
+        >>> u, _ = tx.update(g, tx.init(g))
+        >>> print(jnp.round(u, 3))
+        [[ 0.1 -0.1]]
+
+    References:
+        Anil et al., *Memory-Efficient Adaptive Optimization*, NeurIPS 2019.
+    """
+    check_beta("b1", b1)
+    check_beta("b2", b2, allow_one=True)
+    check_positive("eps", eps)
+    return _ScaleBySM3(b1, b2, eps)
+
+
+class FactoredState(NamedTuple):
+    """Step count and the row / column (factored leaves) or full (other leaves) second moments."""
+
+    count: jax.Array  # type: ignore[assignment]  # shadows tuple.count, as in optax
+    v_row: Updates
+    v_col: Updates
+    v: Updates
+
+
+def _factored_dims(shape: tuple[int, ...], factored: bool, min_size: int) -> tuple[int, int] | None:
+    if not factored or len(shape) < 2:
+        return None
+    order = np.argsort(shape)
+    if shape[order[-2]] < min_size:
+        return None
+    return int(order[-2]), int(order[-1])
+
+
+class _ScaleByFactoredRms(GradientTransformation):
+    factored: bool = eqx.field(static=True)
+    decay_rate: Any
+    step_offset: Any
+    min_dim_size_to_factor: int = eqx.field(static=True)
+    epsilon: Any
+
+    def _dims(self, p: jax.Array) -> tuple[int, int] | None:
+        return _factored_dims(p.shape, self.factored, self.min_dim_size_to_factor)
+
+    def init(self, params: Params) -> OptState:
+        tu.check_float_params(params)
+
+        def parts(p: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+            dims = self._dims(p)
+            one = jnp.zeros((1,), p.dtype)
+            if dims is None:
+                return one, one, jnp.zeros_like(p)
+            d1, d0 = dims
+            return (
+                jnp.zeros(np.delete(p.shape, d0), p.dtype),
+                jnp.zeros(np.delete(p.shape, d1), p.dtype),
+                one,
+            )
+
+        out = jax.tree.map(parts, params)
+        is_triple = lambda x: isinstance(x, tuple) and len(x) == 3  # noqa: E731
+        pick = [jax.tree.map(lambda t, i=i: t[i], out, is_leaf=is_triple) for i in range(3)]
+        return FactoredState(tu.zero_count(), *pick)
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del extra
+        if params is None:
+            raise ValueError(
+                "scale_by_factored_rms needs params: call update(updates, state, params)."
+            )
+        tu.check_same_structure(updates, params, "the params")
+        t = (state.count - self.step_offset + 1).astype(jnp.float32)
+        rate = 1.0 - t ** (-tu.hp(self.decay_rate, t))
+
+        def f(
+            g: jax.Array, vr: jax.Array, vc: jax.Array, v: jax.Array, p: jax.Array
+        ) -> tuple[Any, ...]:
+            r = rate.astype(p.dtype)
+            g2 = g * g + tu.hp(self.epsilon, g)
+            dims = self._dims(p)
+            one = jnp.zeros((1,), p.dtype)
+            if dims is None:
+                nv = (r * v + (1.0 - r) * g2).astype(p.dtype)
+                return g * nv ** (-0.5), one, one, nv
+            d1, d0 = dims
+            nr = (r * vr + (1.0 - r) * jnp.mean(g2, axis=d0)).astype(p.dtype)
+            nc = (r * vc + (1.0 - r) * jnp.mean(g2, axis=d1)).astype(p.dtype)
+            reduced = d1 - 1 if d1 > d0 else d1
+            row_factor = (nr / jnp.mean(nr, axis=reduced, keepdims=True)) ** (-0.5)
+            col_factor = nc ** (-0.5)
+            u = g * jnp.expand_dims(row_factor, d0) * jnp.expand_dims(col_factor, d1)
+            return u, nr, nc, one
+
+        out = jax.tree.map(f, updates, state.v_row, state.v_col, state.v, params)
+        is_quad = lambda x: isinstance(x, tuple) and len(x) == 4  # noqa: E731
+        u, vr, vc, v = (jax.tree.map(lambda q, i=i: q[i], out, is_leaf=is_quad) for i in range(4))
+        return u, FactoredState(tu.increment(state.count), vr, vc, v)
+
+
+def scale_by_factored_rms(
+    factored: bool = True,
+    decay_rate: float = 0.8,
+    step_offset: int = 0,
+    min_dim_size_to_factor: int = 128,
+    epsilon: float = 1e-30,
+) -> GradientTransformation:
+    r"""Adafactor's factored second moment: row and column means for matrices, full otherwise.
+
+    .. math::
+
+        \hat\beta_t = 1 - t^{-c},\quad R_t = \hat\beta_t R_{t-1} + (1-\hat\beta_t)\,
+        \mathrm{mean}_{\text{cols}}(g_t^2 + \epsilon),\quad
+        C_t = \dots,\quad u_t = \frac{g_t}{\sqrt{R_t C_t / \mathrm{mean}(R_t)}}
+
+    Args:
+        factored: factor leaves of rank >= 2 whose second-largest axis is large enough.
+        decay_rate: exponent :math:`c` of the decay schedule.
+        step_offset: subtracted from the step count in the schedule.
+        min_dim_size_to_factor: smallest second-largest axis to factor.
+        epsilon: added to :math:`g^2`.
+
+    Returns:
+        The transform (needs ``params``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_factored_rms()
+        >>> p = jnp.array([1.0, 2.0])
+        >>> u, _ = tx.update(jnp.array([3.0, -4.0]), tx.init(p), p)
+        >>> print(jnp.round(u, 3))
+        [ 1. -1.]
+
+    References:
+        Shazeer & Stern, *Adafactor: Adaptive Learning Rates with Sublinear Memory Cost*, 2018.
+    """
+    check_positive("epsilon", epsilon)
+    return _ScaleByFactoredRms(factored, decay_rate, step_offset, min_dim_size_to_factor, epsilon)

@@ -1,0 +1,163 @@
+"""Small pytree and numeric helpers shared by the transforms (one place for each idea)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, cast
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ._base import Params, Updates
+
+
+def keystr(path: tuple[Any, ...]) -> str:
+    """Format a pytree key path (``['w'][0]``); the root is ``<root>``."""
+    return jax.tree_util.keystr(path) or "<root>"
+
+
+def check_float_params(params: Params, name: str = "params") -> None:
+    """Raise ``TypeError`` naming the first leaf of ``params`` that is not floating point."""
+    for path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]:
+        dtype = jnp.result_type(leaf)
+        if not jnp.issubdtype(dtype, jnp.inexact):
+            raise TypeError(
+                f"{name} must hold floating-point arrays; the leaf at {keystr(path)} has "
+                f"dtype {dtype}. Cast integer parameters to a float dtype first."
+            )
+
+
+def check_same_structure(updates: Updates, reference: Any, what: str = "the state") -> None:
+    """Raise ``ValueError`` naming the first key path where ``updates`` and ``reference`` differ.
+
+    Compares tree structure and leaf shapes (at trace time: no host synchronisation).
+    """
+    ups, utree = jax.tree_util.tree_flatten_with_path(updates)
+    refs, rtree = jax.tree_util.tree_flatten_with_path(reference)
+    if cast(Any, utree) != rtree:
+        upaths = [keystr(p) for p, _ in ups]
+        rpaths = [keystr(p) for p, _ in refs]
+        for a, b in zip(upaths, rpaths, strict=False):
+            if a != b:
+                raise ValueError(
+                    f"updates do not match the structure of {what}: first differing key path "
+                    f"is {a} in the updates vs {b} in {what} (updates tree {utree}, expected "
+                    f"{rtree})."
+                )
+        extra = upaths[len(rpaths) :] or rpaths[len(upaths) :]
+        where = "the updates" if len(upaths) > len(rpaths) else what
+        first = extra[0] if extra else "<root>"
+        raise ValueError(
+            f"updates do not match the structure of {what}: first differing key path is "
+            f"{first}, present only in {where} (updates tree {utree}, expected {rtree})."
+        )
+    for (path, u), (_, r) in zip(ups, refs, strict=True):
+        if np.shape(u) != np.shape(r):
+            raise ValueError(
+                f"updates do not match {what}: the leaf at {keystr(path)} has shape "
+                f"{np.shape(u)}, expected {np.shape(r)}."
+            )
+
+
+def hp(value: Any, like: jax.Array) -> jax.Array | float:
+    """A hyperparameter ready to combine with ``like``: Python scalars stay weak, arrays cast."""
+    if isinstance(value, int | float):
+        return value
+    return jnp.asarray(value).astype(like.dtype)
+
+
+def zeros_like(tree: Params, dtype: Any = None) -> Any:
+    """Zeros shaped like ``tree`` (in ``dtype`` if given, else each leaf's dtype)."""
+    check_float_params(tree)
+    return jax.tree.map(lambda x: jnp.zeros(jnp.shape(x), dtype or jnp.result_type(x)), tree)
+
+
+def full_like(tree: Params, value: Any, dtype: Any = None) -> Any:
+    """``value`` broadcast to every leaf of ``tree``."""
+    check_float_params(tree)
+
+    def fill(x: Any) -> jax.Array:
+        dt = dtype or jnp.result_type(x)
+        return jnp.full(jnp.shape(x), jnp.asarray(value).astype(dt), dt)
+
+    return jax.tree.map(fill, tree)
+
+
+def wider(a: Any, b: Any) -> Any:
+    """The wider of two floating dtypes (explicit, so it works under strict promotion)."""
+    a, b = jnp.dtype(a), jnp.dtype(b)
+    return a if a.itemsize >= b.itemsize else b
+
+
+def ema(g: jax.Array, m: jax.Array, decay: Any, order: int = 1) -> jax.Array:
+    r"""One step of an exponential moving average, :math:`(1-\beta) g^{k} + \beta m`.
+
+    Computed in the wider of the two dtypes (so a low-precision moment does not
+    degrade the step); the caller casts the value it stores.
+    """
+    dt = wider(g.dtype, m.dtype)
+    g = g.astype(dt)
+    m = m.astype(dt)
+    d = hp(decay, g)
+    gk = g if order == 1 else (jnp.real(jnp.conj(g) * g) if order == 2 else g**order)
+    return (1 - d) * gk + d * m
+
+
+def bias_correction(m: jax.Array, decay: Any, count: jax.Array) -> jax.Array:
+    r"""Divide a moment by :math:`1 - \beta^t`."""
+    d = decay if isinstance(decay, int | float) else jnp.asarray(decay, jnp.float32)
+    correction = 1 - d ** count.astype(jnp.float32)
+    return m / jnp.asarray(correction).astype(m.dtype)
+
+
+def increment(count: jax.Array) -> jax.Array:
+    """``count + 1``, saturating at the dtype's maximum instead of overflowing."""
+    top = np.iinfo(count.dtype).max
+    return jnp.where(count < top, count + 1, count)
+
+
+def zero_count() -> jax.Array:
+    """The initial step counter: a scalar ``int32`` zero."""
+    return jnp.zeros([], jnp.int32)
+
+
+def tree_map(fn: Callable[..., Any], updates: Updates, *rest: Any) -> Any:
+    """``jax.tree.map`` over ``updates`` and state trees, after a structure check."""
+    if rest:
+        check_same_structure(updates, rest[0])
+    return jax.tree.map(fn, updates, *rest)
+
+
+def tree_sum_sq(tree: Any) -> jax.Array:
+    """Sum of squares of all leaves, accumulated in float32 (or wider)."""
+    leaves = jax.tree.leaves(tree)
+    if not leaves:
+        return jnp.zeros([], jnp.float32)
+    parts = [
+        jnp.sum(jnp.real(jnp.conj(x) * x).astype(wider(jnp.real(x).dtype, jnp.float32)))
+        for x in leaves
+    ]
+    dt = functools.reduce(wider, [p.dtype for p in parts])
+    return sum((p.astype(dt) for p in parts), start=jnp.zeros([], dt))
+
+
+def tree_norm(tree: Any) -> jax.Array:
+    """Global L2 norm of a pytree."""
+    return jnp.sqrt(tree_sum_sq(tree))
+
+
+def safe_norm(x: jax.Array, min_norm: Any) -> jax.Array:
+    """L2 norm of ``x``, at least ``min_norm``, with a finite gradient at zero."""
+    norm = jnp.linalg.norm(x)
+    x = jnp.where(norm <= min_norm, jnp.ones_like(x), x)
+    return jnp.where(norm <= min_norm, hp(min_norm, norm), jnp.linalg.norm(x))
+
+
+def all_finite(tree: Any) -> jax.Array:
+    """A scalar boolean: every element of every leaf is finite (no host sync)."""
+    leaves = jax.tree.leaves(tree)
+    if not leaves:
+        return jnp.array(True)
+    return jnp.stack([jnp.all(jnp.isfinite(x)) for x in leaves]).all()
