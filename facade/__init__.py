@@ -12,7 +12,10 @@ Sub-packages:
 
 from __future__ import annotations
 
+from . import metric as metric
+from . import nn as nn
+from . import optim as optim
 from . import surrogate as surrogate
 from . import transform as transform
 
-__all__ = ["surrogate", "transform"]
+__all__ = ["surrogate", "transform", "metric", "nn", "optim"]

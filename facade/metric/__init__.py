@@ -1,0 +1,80 @@
+"""braintools-compatible ``metric`` names for the training losses.
+
+``facade.metric`` re-exports the braintools 0.3.0 loss names; each is the *same
+function object* as in :mod:`core.loss` (same semantics and defaults as braintools),
+so ``import facade as braintools`` runs
+``braintools.metric.softmax_cross_entropy_with_integer_labels(logits, labels).mean()``
+as written. Where braintools has a known defect the core function does the right thing
+instead (out-of-range labels raise rather than give NaN, validation raises
+``TypeError`` / ``ValueError`` instead of ``assert``); see the compatibility table in
+the loss API page. The SNN readout losses live in :mod:`core.loss` only.
+
+Example:
+    >>> import jax.numpy as jnp
+    >>> import facade as braintools
+    >>> logits = jnp.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
+    >>> labels = jnp.array([0, 1])
+    >>> loss = braintools.metric.softmax_cross_entropy_with_integer_labels(logits, labels)
+    >>> print(f"{loss.mean():.4f}")
+    0.3185
+"""
+
+from __future__ import annotations
+
+from core.loss import absolute_error as absolute_error
+from core.loss import convex_kl_divergence as convex_kl_divergence
+from core.loss import cosine_distance as cosine_distance
+from core.loss import cosine_similarity as cosine_similarity
+from core.loss import ctc_loss as ctc_loss
+from core.loss import hinge_loss as hinge_loss
+from core.loss import huber_loss as huber_loss
+from core.loss import kl_divergence as kl_divergence
+from core.loss import kl_divergence_with_log_targets as kl_divergence_with_log_targets
+from core.loss import l1_loss as l1_loss
+from core.loss import l2_loss as l2_loss
+from core.loss import l2_norm as l2_norm
+from core.loss import log_cosh as log_cosh
+from core.loss import multiclass_hinge_loss as multiclass_hinge_loss
+from core.loss import multiclass_perceptron_loss as multiclass_perceptron_loss
+from core.loss import nll_loss as nll_loss
+from core.loss import pairwise_cosine_distance as pairwise_cosine_distance
+from core.loss import pairwise_cosine_similarity as pairwise_cosine_similarity
+from core.loss import perceptron_loss as perceptron_loss
+from core.loss import poly_loss_cross_entropy as poly_loss_cross_entropy
+from core.loss import sigmoid_binary_cross_entropy as sigmoid_binary_cross_entropy
+from core.loss import sigmoid_focal_loss as sigmoid_focal_loss
+from core.loss import smooth_labels as smooth_labels
+from core.loss import softmax_cross_entropy as softmax_cross_entropy
+from core.loss import (
+    softmax_cross_entropy_with_integer_labels as softmax_cross_entropy_with_integer_labels,
+)
+from core.loss import squared_error as squared_error
+
+__all__ = [
+    "softmax_cross_entropy_with_integer_labels",
+    "softmax_cross_entropy",
+    "sigmoid_binary_cross_entropy",
+    "sigmoid_focal_loss",
+    "nll_loss",
+    "poly_loss_cross_entropy",
+    "hinge_loss",
+    "perceptron_loss",
+    "multiclass_hinge_loss",
+    "multiclass_perceptron_loss",
+    "kl_divergence",
+    "kl_divergence_with_log_targets",
+    "convex_kl_divergence",
+    "squared_error",
+    "absolute_error",
+    "l1_loss",
+    "l2_loss",
+    "l2_norm",
+    "huber_loss",
+    "log_cosh",
+    "cosine_similarity",
+    "cosine_distance",
+    "pairwise_cosine_similarity",
+    "pairwise_cosine_distance",
+    "smooth_labels",
+    "ctc_loss",
+]

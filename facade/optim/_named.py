@@ -1,0 +1,394 @@
+"""Named optimizers with the seed's and braintools' constructor arguments.
+
+Each class only says which :mod:`core.optim` block gives the update direction; the
+shared chain (gradient clipping, weight decay, the learning rate kept in the state)
+is built once in :class:`NamedOptimizer`, in braintools 0.3.0's order.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from typing import Any
+
+from core import optim as core_optim
+
+from ._optimizer import LRSchedulerLike, Optimizer, initial_learning_rate
+
+LearningRate = float | LRSchedulerLike
+
+
+def pick(seed_name: str, seed_value: Any, default: Any, other_name: str, other_value: Any) -> Any:
+    """Resolve a hyperparameter that the seed and braintools spell differently."""
+    if other_value is None:
+        return seed_value
+    if seed_value != default:
+        raise TypeError(f"give either {seed_name} or {other_name}, not both")
+    return other_value
+
+
+def check_non_negative(**values: float | None) -> None:
+    for name, value in values.items():
+        if value is not None and not value >= 0:
+            raise ValueError(f"{name} must be >= 0; got {value!r}")
+
+
+def check_positive(**values: float | None) -> None:
+    for name, value in values.items():
+        if value is not None and not value > 0:
+            raise ValueError(f"{name} must be > 0; got {value!r}")
+
+
+def check_unit(**values: float) -> None:
+    for name, value in values.items():
+        if not 0.0 <= value < 1.0:
+            raise ValueError(f"{name} must be in [0, 1); got {value!r}")
+
+
+class NamedOptimizer(Optimizer, abc.ABC):
+    """Base of the named optimizers: braintools' chain around one core direction block.
+
+    The transform is ``chain(clip_by_global_norm?, clip?, add_decayed_weights?,
+    direction, scale_by_learning_rate)`` with the learning rate held in the state
+    (:func:`core.optim.inject_hyperparams`). Subclasses implement :meth:`direction`
+    and record their constructor arguments, so that :meth:`add_param_group` can
+    rebuild the algorithm with a group's own hyperparameters.
+
+    Example:
+        >>> from facade.optim import Adam, NamedOptimizer
+        >>> isinstance(Adam(), NamedOptimizer)
+        True
+    """
+
+    decoupled_weight_decay = False
+    """Apply weight decay after the direction (AdamW style) rather than before it."""
+
+    def __init__(
+        self,
+        lr: LearningRate,
+        weight_decay: float = 0.0,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        **config: Any,
+    ) -> None:
+        check_non_negative(weight_decay=weight_decay)
+        check_positive(grad_clip_norm=grad_clip_norm, grad_clip_value=grad_clip_value)
+        self.weight_decay = weight_decay
+        self.grad_clip_norm = grad_clip_norm
+        self.grad_clip_value = grad_clip_value
+        self._config = dict(config)
+        super().__init__(self._build(initial_learning_rate(lr), weight_decay, self._config), lr)
+
+    @abc.abstractmethod
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        """The core block that turns gradients into an update direction."""
+
+    def _clips(self) -> list[core_optim.TransformLike]:
+        """The gradient clipping that starts every named optimizer's chain."""
+        clips: list[core_optim.TransformLike] = []
+        if self.grad_clip_norm is not None:
+            clips.append(core_optim.clip_by_global_norm(self.grad_clip_norm))
+        if self.grad_clip_value is not None:
+            clips.append(core_optim.clip(self.grad_clip_value))
+        return clips
+
+    def _build(
+        self, lr: float, weight_decay: float, config: Mapping[str, Any]
+    ) -> core_optim.TransformLike:
+        clips = self._clips()
+        decay = [core_optim.add_decayed_weights(weight_decay)] if weight_decay > 0 else []
+        direction = self.direction(**config)
+        body = [direction, *decay] if self.decoupled_weight_decay else [*decay, direction]
+
+        def chain(learning_rate: float) -> core_optim.GradientTransformation:
+            return core_optim.chain(*clips, *body, core_optim.scale_by_learning_rate(learning_rate))
+
+        return core_optim.inject_hyperparams(chain, ["learning_rate"])(learning_rate=lr)
+
+    def _group_transform(self, hyperparams: Mapping[str, Any]) -> core_optim.TransformLike:
+        hyper = dict(hyperparams)
+        lr = hyper.pop("lr", hyper.pop("learning_rate", self._initial_lr))
+        weight_decay = hyper.pop("weight_decay", self.weight_decay)
+        unknown = sorted(set(hyper) - set(self._config))
+        if unknown:
+            raise TypeError(
+                f"add_param_group: {type(self).__name__} has no hyperparameter {unknown}; "
+                f"it has lr, weight_decay, {', '.join(sorted(self._config))}"
+            )
+        check_non_negative(lr=lr, weight_decay=weight_decay)
+        return self._build(float(lr), weight_decay, {**self._config, **hyper})
+
+
+class SGD(NamedOptimizer):
+    r"""Stochastic gradient descent, optionally with (Nesterov) momentum.
+
+    .. math::
+
+        m_t = \mu m_{t-1} + g_t, \qquad \theta_t = \theta_{t-1} - \eta\, m_t
+
+    (or :math:`\theta_t = \theta_{t-1} - \eta (g_t + \mu m_t)` with Nesterov).
+    Seed defaults: ``SGD(learning_rate=0.01, momentum=0.0)``; braintools' ``lr``
+    spelling is accepted.
+
+    Args:
+        learning_rate: :math:`\eta`, a number or an LR scheduler.
+        momentum: :math:`\mu`; 0 disables momentum.
+        lr: braintools' name for ``learning_rate``.
+        weight_decay: L2 penalty added to the gradient.
+        nesterov: use Nesterov momentum.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+
+    Example:
+        >>> import brainstate, jax.numpy as jnp
+        >>> from facade.optim import SGD
+        >>> w = brainstate.ParamState(jnp.array([1.0]))
+        >>> opt = SGD(learning_rate=0.1)
+        >>> opt.register_trainable_weights({"w": w})
+        >>> opt.update({"w": jnp.array([2.0])})
+        >>> print(w.value)
+        [0.8]
+    """
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.01,
+        momentum: float = 0.0,
+        *,
+        lr: LearningRate | None = None,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+    ) -> None:
+        check_unit(momentum=momentum)
+        super().__init__(
+            pick("learning_rate", learning_rate, 0.01, "lr", lr),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            momentum=momentum,
+            nesterov=nesterov,
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        if config["momentum"] > 0:
+            return core_optim.trace(decay=config["momentum"], nesterov=config["nesterov"])
+        return core_optim.identity()
+
+
+class Adam(NamedOptimizer):
+    r"""Adam: bias-corrected first and second moment estimates.
+
+    .. math::
+
+        m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t,\quad
+        v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2,\quad
+        \theta_t = \theta_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+
+    Seed signature ``Adam(learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8)``;
+    braintools' ``lr`` and ``betas=(b1, b2)`` are accepted too. ``weight_decay`` is an
+    L2 penalty added to the gradient before the moments (use :class:`AdamW` for
+    decoupled decay).
+
+    Args:
+        learning_rate: :math:`\eta`, a number or an LR scheduler.
+        beta1: :math:`\beta_1`.
+        beta2: :math:`\beta_2`.
+        eps: :math:`\epsilon`.
+        lr: braintools' name for ``learning_rate``.
+        betas: braintools' ``(beta1, beta2)``.
+        weight_decay: L2 penalty.
+        amsgrad: use the running maximum of :math:`\hat v_t` (AMSGrad).
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+
+    Example:
+        >>> import brainstate, jax.numpy as jnp
+        >>> from facade.optim import Adam
+        >>> w = brainstate.ParamState(jnp.array([1.0, -1.0]))
+        >>> opt = Adam(learning_rate=1e-3)
+        >>> opt.register_trainable_weights({"w": w})
+        >>> opt.update({"w": jnp.array([0.5, -0.5])})
+        >>> print(w.value)
+        [ 0.999 -0.999]
+
+    References:
+        Kingma & Ba, "Adam: A method for stochastic optimization", ICLR 2015.
+    """
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        *,
+        lr: LearningRate | None = None,
+        betas: tuple[float, float] | None = None,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+    ) -> None:
+        b1 = pick("beta1", beta1, 0.9, "betas", None if betas is None else betas[0])
+        b2 = pick("beta2", beta2, 0.999, "betas", None if betas is None else betas[1])
+        check_unit(beta1=b1, beta2=b2)
+        check_non_negative(eps=eps)
+        super().__init__(
+            pick("learning_rate", learning_rate, 0.001, "lr", lr),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            b1=b1,
+            b2=b2,
+            eps=eps,
+            amsgrad=amsgrad,
+        )
+
+    @property
+    def betas(self) -> tuple[float, float]:
+        """``(beta1, beta2)``."""
+        return self._config["b1"], self._config["b2"]
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return core_optim.scale_by_adam(
+            b1=config["b1"], b2=config["b2"], eps=config["eps"], amsgrad=config["amsgrad"]
+        )
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (applied after the moments).
+
+    .. math::
+
+        \theta_t = \theta_{t-1} - \eta\Bigl(\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+            + \lambda\,\theta_{t-1}\Bigr)
+
+    Same arguments as :class:`Adam`; braintools' default ``weight_decay=0.01``.
+
+    Args:
+        learning_rate: :math:`\eta`, a number or an LR scheduler.
+        beta1: :math:`\beta_1`.
+        beta2: :math:`\beta_2`.
+        eps: :math:`\epsilon`.
+        lr: braintools' name for ``learning_rate``.
+        betas: braintools' ``(beta1, beta2)``.
+        weight_decay: :math:`\lambda`.
+        amsgrad: use AMSGrad.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+
+    Example:
+        >>> from facade.optim import AdamW
+        >>> AdamW(lr=1e-3).weight_decay
+        0.01
+
+    References:
+        Loshchilov & Hutter, "Decoupled weight decay regularization", ICLR 2019.
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        *,
+        lr: LearningRate | None = None,
+        betas: tuple[float, float] | None = None,
+        weight_decay: float = 0.01,
+        amsgrad: bool = False,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+    ) -> None:
+        super().__init__(
+            learning_rate,
+            beta1,
+            beta2,
+            eps,
+            lr=lr,
+            betas=betas,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            grad_clip_norm=grad_clip_norm,
+            grad_clip_value=grad_clip_value,
+        )
+
+
+class RMSprop(NamedOptimizer):
+    r"""RMSprop: divide by a running root mean square of the gradients.
+
+    .. math::
+
+        v_t = \rho v_{t-1} + (1 - \rho) g_t^2, \qquad
+        \theta_t = \theta_{t-1} - \eta\,\frac{g_t}{\sqrt{v_t} + \epsilon}
+
+    Seed signature ``RMSprop(learning_rate=0.001, decay=0.9, eps=1e-8)``; braintools'
+    ``lr`` and ``alpha`` (for ``decay``) are accepted, with the seed's defaults.
+
+    Args:
+        learning_rate: :math:`\eta`, a number or an LR scheduler.
+        decay: :math:`\rho`.
+        eps: :math:`\epsilon`.
+        lr: braintools' name for ``learning_rate``.
+        alpha: braintools' name for ``decay``.
+        weight_decay: L2 penalty.
+        momentum: momentum on the scaled update; 0 disables it.
+        centered: divide by the centred second moment (variance estimate).
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+
+    Example:
+        >>> from facade.optim import RMSprop
+        >>> opt = RMSprop(lr=0.01, alpha=0.99)
+        >>> opt.decay, opt.current_lr
+        (0.99, 0.01)
+
+    References:
+        Tieleman & Hinton, Lecture 6.5 - RMSprop, COURSERA: Neural Networks for
+        Machine Learning, 2012.
+    """
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        decay: float = 0.9,
+        eps: float = 1e-8,
+        *,
+        lr: LearningRate | None = None,
+        alpha: float | None = None,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+    ) -> None:
+        rho = pick("decay", decay, 0.9, "alpha", alpha)
+        check_unit(decay=rho, momentum=momentum)
+        check_non_negative(eps=eps)
+        super().__init__(
+            pick("learning_rate", learning_rate, 0.001, "lr", lr),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            decay=rho,
+            eps=eps,
+            momentum=momentum,
+            centered=centered,
+        )
+
+    @property
+    def decay(self) -> float:
+        """The moving-average factor :math:`\\rho` (braintools' ``alpha``)."""
+        return float(self._config["decay"])
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        rms = core_optim.scale_by_rms(
+            decay=config["decay"], eps=config["eps"], centered=config["centered"]
+        )
+        if config["momentum"] > 0:
+            return core_optim.chain(rms, core_optim.trace(decay=config["momentum"]))
+        return rms

@@ -1,0 +1,450 @@
+"""Named optimizers with adaptive (per-element) step sizes, in braintools 0.3.0's chains.
+
+Each class only names the :mod:`core.optim` block that gives its direction; clipping,
+weight decay and the learning rate kept in the state come from :class:`NamedOptimizer`.
+braintools' ``lr`` is the first argument; ``learning_rate=`` is accepted too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from core import optim as core_optim
+
+from ._named import LearningRate, NamedOptimizer, check_non_negative, check_unit, pick
+
+
+def betas_config(betas: tuple[float, float]) -> dict[str, float]:
+    """Validated ``{"b1", "b2"}`` from braintools' ``betas``."""
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2); got {betas!r}")
+    b1, b2 = (float(b) for b in betas)
+    check_unit(**{"betas[0]": b1, "betas[1]": b2})
+    return {"b1": b1, "b2": b2}
+
+
+class _InverseTimeDecay:
+    """The schedule ``count -> 1 / (1 + count * decay)`` (PyTorch Adagrad's ``lr_decay``)."""
+
+    def __init__(self, decay: float) -> None:
+        self.decay = decay
+
+    def __call__(self, count: jax.Array) -> jax.Array:
+        return 1.0 / (1.0 + count.astype(jnp.float32) * self.decay)
+
+
+class Adagrad(NamedOptimizer):
+    r"""Adagrad: divide by the root of the sum of all squared gradients.
+
+    .. math::
+
+        s_t = s_{t-1} + g_t^2,\qquad
+        \theta_t = \theta_{t-1} - \frac{\eta}{1 + (t-1)\,\delta}\,
+            \frac{g_t}{\sqrt{s_t + \epsilon}}
+
+    braintools 0.3.0: ``Adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0,
+    initial_accumulator_value=0.0, eps=1e-10, grad_clip_norm=None, grad_clip_value=None)``.
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        lr_decay: :math:`\delta`, PyTorch-style decay of the step size.
+        weight_decay: L2 penalty added to the gradient.
+        initial_accumulator_value: :math:`s_0`.
+        eps: :math:`\epsilon`.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> import brainstate, jax.numpy as jnp
+        >>> from facade.optim import Adagrad
+        >>> w = brainstate.ParamState(jnp.array([1.0]))
+        >>> opt = Adagrad(lr=0.1)
+        >>> opt.register_trainable_weights({"w": w})
+        >>> opt.update({"w": jnp.array([2.0])})
+        >>> print(w.value)
+        [0.9]
+
+    References:
+        Duchi, Hazan & Singer, "Adaptive subgradient methods for online learning and
+        stochastic optimization", JMLR 2011.
+    """
+
+    def __init__(
+        self,
+        lr: LearningRate = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        check_non_negative(
+            lr_decay=lr_decay, initial_accumulator_value=initial_accumulator_value, eps=eps
+        )
+        super().__init__(
+            pick("lr", lr, 1e-2, "learning_rate", learning_rate),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            lr_decay=lr_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        rss = core_optim.scale_by_rss(
+            initial_accumulator_value=config["initial_accumulator_value"], eps=config["eps"]
+        )
+        if config["lr_decay"] == 0:
+            return rss
+        decay = core_optim.scale_by_schedule(_InverseTimeDecay(config["lr_decay"]))
+        return core_optim.chain(rss, decay)
+
+
+class Adadelta(NamedOptimizer):
+    r"""Adadelta: step sizes from running averages of squared gradients and updates.
+
+    .. math::
+
+        v_t = \rho v_{t-1} + (1-\rho) g_t^2,\quad
+        u_t = \frac{\sqrt{x_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}} g_t,\quad
+        x_t = \rho x_{t-1} + (1-\rho) u_t^2,\quad \theta_t = \theta_{t-1} - \eta u_t
+
+    braintools 0.3.0: ``Adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, ...)``.
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        rho: :math:`\rho`.
+        eps: :math:`\epsilon`.
+        weight_decay: L2 penalty added to the gradient.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> from facade.optim import Adadelta
+        >>> opt = Adadelta(rho=0.95)
+        >>> print(opt.current_lr)
+        1.0
+
+    References:
+        Zeiler, "ADADELTA: an adaptive learning rate method", arXiv:1212.5701, 2012.
+    """
+
+    def __init__(
+        self,
+        lr: LearningRate = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        check_unit(rho=rho)
+        check_non_negative(eps=eps)
+        super().__init__(
+            pick("lr", lr, 1.0, "learning_rate", learning_rate),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            rho=rho,
+            eps=eps,
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return core_optim.scale_by_adadelta(rho=config["rho"], eps=config["eps"])
+
+
+class Adamax(NamedOptimizer):
+    r"""Adamax: Adam with the infinity norm in place of the second moment.
+
+    .. math::
+
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad
+        u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon),\quad
+        \theta_t = \theta_{t-1} - \eta\,\frac{m_t}{(1-\beta_1^t)\,u_t}
+
+    braintools 0.3.0: ``Adamax(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, ...)``.
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        betas: :math:`(\beta_1, \beta_2)`.
+        eps: :math:`\epsilon`.
+        weight_decay: L2 penalty added to the gradient.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> from facade.optim import Adamax
+        >>> print(Adamax(learning_rate=0.01).current_lr)
+        0.01
+
+    References:
+        Kingma & Ba, "Adam: A method for stochastic optimization", ICLR 2015, section 7.
+    """
+
+    def __init__(
+        self,
+        lr: LearningRate = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        check_non_negative(eps=eps)
+        super().__init__(
+            pick("lr", lr, 2e-3, "learning_rate", learning_rate),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            **betas_config(betas),
+            eps=eps,
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return core_optim.scale_by_adamax(b1=config["b1"], b2=config["b2"], eps=config["eps"])
+
+
+class Nadam(NamedOptimizer):
+    r"""NAdam: Adam with Nesterov momentum.
+
+    .. math::
+
+        \theta_t = \theta_{t-1} - \eta\,
+            \frac{\beta_1 \hat m_t + (1-\beta_1) g_t / (1-\beta_1^t)}{\sqrt{\hat v_t} + \epsilon}
+
+    braintools 0.3.0: ``Nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+    momentum_decay=4e-3, ...)``.
+
+    **Difference from braintools 0.3.0.** braintools uses PyTorch's *scheduled* momentum
+    :math:`\mu_t = \beta_1 (1 - \tfrac12 0.96^{t\psi})` with ``momentum_decay`` :math:`\psi`;
+    :mod:`core.optim` has no such block yet, so this class uses the fixed-:math:`\beta_1`
+    Nesterov Adam of :func:`core.optim.nadam` (optax's ``nadam``) and ``momentum_decay`` is
+    only validated. The trajectories differ (see the compatibility table).
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        betas: :math:`(\beta_1, \beta_2)`.
+        eps: :math:`\epsilon`.
+        weight_decay: L2 penalty added to the gradient.
+        momentum_decay: braintools' :math:`\psi` (not used, see above).
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> from facade.optim import Nadam
+        >>> print(Nadam(betas=(0.8, 0.99)).betas)
+        (0.8, 0.99)
+
+    References:
+        Dozat, "Incorporating Nesterov momentum into Adam", ICLR workshop 2016.
+    """
+
+    def __init__(
+        self,
+        lr: LearningRate = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum_decay: float = 4e-3,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        check_non_negative(eps=eps, momentum_decay=momentum_decay)
+        self.momentum_decay = momentum_decay
+        super().__init__(
+            pick("lr", lr, 2e-3, "learning_rate", learning_rate),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            **betas_config(betas),
+            eps=eps,
+        )
+
+    @property
+    def betas(self) -> tuple[float, float]:
+        """``(beta1, beta2)``."""
+        return self._config["b1"], self._config["b2"]
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return core_optim.scale_by_adam(
+            b1=config["b1"], b2=config["b2"], eps=config["eps"], nesterov=True
+        )
+
+
+class RAdam(NamedOptimizer):
+    r"""Rectified Adam: Adam whose adaptive step is switched on once its variance is tractable.
+
+    .. math::
+
+        \rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1-\beta_2^t},\quad
+        \theta_t = \theta_{t-1} - \eta
+        \begin{cases} r_t\,\hat m_t / (\sqrt{\hat v_t} + \epsilon) & \rho_t > 5\\
+        \hat m_t & \text{otherwise}\end{cases}
+
+    braintools 0.3.0: ``RAdam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, ...)``.
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        betas: :math:`(\beta_1, \beta_2)`.
+        eps: :math:`\epsilon`.
+        weight_decay: L2 penalty added to the gradient.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> from facade.optim import RAdam
+        >>> print(RAdam(lr=0.01).current_lr)
+        0.01
+
+    References:
+        Liu et al., "On the variance of the adaptive learning rate and beyond", ICLR 2020.
+    """
+
+    def __init__(
+        self,
+        lr: LearningRate = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        check_non_negative(eps=eps)
+        super().__init__(
+            pick("lr", lr, 1e-3, "learning_rate", learning_rate),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            **betas_config(betas),
+            eps=eps,
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return core_optim.scale_by_radam(b1=config["b1"], b2=config["b2"], eps=config["eps"])
+
+
+class Yogi(NamedOptimizer):
+    r"""Yogi: Adam with an additive, sign-controlled second-moment update.
+
+    .. math::
+
+        v_t = v_{t-1} - (1-\beta_2)\,\mathrm{sign}(v_{t-1} - g_t^2)\, g_t^2,\quad
+        \theta_t = \theta_{t-1} - \eta\,\frac{m_t}{\sqrt{v_t} + \epsilon}
+
+    braintools 0.3.0: ``Yogi(lr=1e-3, betas=(0.9, 0.999), eps=1e-3, weight_decay=0.0, ...)``.
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        betas: :math:`(\beta_1, \beta_2)`.
+        eps: :math:`\epsilon`.
+        weight_decay: L2 penalty added to the gradient.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> from facade.optim import Yogi
+        >>> print(Yogi(eps=1e-4).current_lr)
+        0.001
+
+    References:
+        Zaheer et al., "Adaptive methods for nonconvex optimization", NeurIPS 2018.
+    """
+
+    def __init__(
+        self,
+        lr: LearningRate = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-3,
+        weight_decay: float = 0.0,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        check_non_negative(eps=eps)
+        super().__init__(
+            pick("lr", lr, 1e-3, "learning_rate", learning_rate),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            **betas_config(betas),
+            eps=eps,
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return core_optim.scale_by_yogi(b1=config["b1"], b2=config["b2"], eps=config["eps"])
+
+
+class AdaBelief(NamedOptimizer):
+    r"""AdaBelief: Adam whose second moment tracks the deviation from the first.
+
+    .. math::
+
+        s_t = \beta_2 s_{t-1} + (1-\beta_2)(g_t - m_t)^2,\quad
+        \theta_t = \theta_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat s_t} + \epsilon}
+
+    braintools 0.3.0: ``AdaBelief(lr=1e-3, betas=(0.9, 0.999), eps=1e-16, weight_decay=0.0,
+    ...)``.
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        betas: :math:`(\beta_1, \beta_2)`.
+        eps: :math:`\epsilon`.
+        weight_decay: L2 penalty added to the gradient.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> from facade.optim import AdaBelief
+        >>> print(AdaBelief(lr=5e-4).current_lr)
+        0.0005
+
+    References:
+        Zhuang et al., "AdaBelief optimizer", NeurIPS 2020.
+    """
+
+    def __init__(
+        self,
+        lr: LearningRate = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-16,
+        weight_decay: float = 0.0,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        check_non_negative(eps=eps)
+        super().__init__(
+            pick("lr", lr, 1e-3, "learning_rate", learning_rate),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            **betas_config(betas),
+            eps=eps,
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return core_optim.scale_by_belief(b1=config["b1"], b2=config["b2"], eps=config["eps"])

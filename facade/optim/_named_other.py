@@ -1,0 +1,392 @@
+"""Named optimizers built on momentum, signs, trust ratios, curvature and wrappers.
+
+Same pattern as :mod:`facade.optim._named`: each class names its :mod:`core.optim`
+direction; classes whose braintools 0.3.0 chain hands the learning rate to the core
+optimizer itself (Rprop, Fromage, LBFGS) or ignores it (Lookahead) override ``_build``
+once, in :class:`LearningRateInside`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from core import optim as core_optim
+
+from ._named import LearningRate, NamedOptimizer, check_non_negative, check_unit, pick
+from ._named_adaptive import betas_config
+
+
+class LearningRateInside(NamedOptimizer):
+    """A named optimizer whose direction takes the learning rate (and weight decay) itself.
+
+    The chain is ``clip_by_global_norm? -> clip? -> direction(learning_rate, weight_decay,
+    ...)``; the learning rate lives in the state of the core named optimizer that
+    ``direction`` returns.
+    """
+
+    def _build(
+        self, lr: float, weight_decay: float, config: Mapping[str, Any]
+    ) -> core_optim.TransformLike:
+        inner = self.direction(learning_rate=lr, weight_decay=weight_decay, **config)
+        return core_optim.chain(*self._clips(), inner)
+
+
+class Momentum(NamedOptimizer):
+    r"""SGD with heavy-ball momentum.
+
+    .. math::
+
+        m_t = \mu m_{t-1} + g_t,\qquad \theta_t = \theta_{t-1} - \eta\, m_t
+
+    braintools 0.3.0: ``Momentum(lr=1e-3, momentum=0.9, weight_decay=0.0, grad_clip_norm=None,
+    grad_clip_value=None)``.
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        momentum: :math:`\mu`.
+        weight_decay: L2 penalty added to the gradient.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> import brainstate, jax.numpy as jnp
+        >>> from facade.optim import Momentum
+        >>> w = brainstate.ParamState(jnp.array([1.0]))
+        >>> opt = Momentum(lr=0.1, momentum=0.5)
+        >>> opt.register_trainable_weights({"w": w})
+        >>> for _ in range(2):
+        ...     opt.update({"w": jnp.array([1.0])})
+        >>> print(w.value)
+        [0.75]
+
+    References:
+        Polyak, "Some methods of speeding up the convergence of iteration methods", 1964.
+    """
+
+    nesterov = False
+    """Use Nesterov's look-ahead form of the momentum."""
+
+    def __init__(
+        self,
+        lr: LearningRate = 1e-3,
+        momentum: float = 0.9,
+        weight_decay: float = 0.0,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        check_unit(momentum=momentum)
+        super().__init__(
+            pick("lr", lr, 1e-3, "learning_rate", learning_rate),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            momentum=momentum,
+        )
+
+    @property
+    def momentum(self) -> float:
+        """The momentum :math:`\\mu`."""
+        return float(self._config["momentum"])
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return core_optim.trace(decay=config["momentum"], nesterov=self.nesterov)
+
+
+class MomentumNesterov(Momentum):
+    r"""SGD with Nesterov momentum.
+
+    .. math::
+
+        m_t = \mu m_{t-1} + g_t,\qquad \theta_t = \theta_{t-1} - \eta\,(g_t + \mu m_t)
+
+    braintools 0.3.0: ``MomentumNesterov(lr=1e-3, momentum=0.9, weight_decay=0.0, ...)``.
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        momentum: :math:`\mu`.
+        weight_decay: L2 penalty added to the gradient.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> import brainstate, jax.numpy as jnp
+        >>> from facade.optim import MomentumNesterov
+        >>> w = brainstate.ParamState(jnp.array([1.0]))
+        >>> opt = MomentumNesterov(lr=0.1, momentum=0.5)
+        >>> opt.register_trainable_weights({"w": w})
+        >>> opt.update({"w": jnp.array([1.0])})
+        >>> print(w.value)
+        [0.85]
+
+    References:
+        Sutskever et al., "On the importance of initialization and momentum in deep
+        learning", ICML 2013.
+    """
+
+    nesterov = True
+
+
+class Lars(NamedOptimizer):
+    r"""LARS: layer-wise trust-ratio scaling followed by momentum.
+
+    .. math::
+
+        d_t = g_t + \lambda\theta_{t-1},\quad
+        m_t = \mu m_{t-1} + c\,\frac{\|\theta_{t-1}\|}{\|d_t\| + \epsilon}\, d_t,\quad
+        \theta_t = \theta_{t-1} - \eta m_t
+
+    braintools 0.3.0: ``Lars(lr=1.0, momentum=0.9, weight_decay=0.0, trust_coefficient=0.001,
+    eps=1e-8, ...)``.
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        momentum: :math:`\mu`.
+        weight_decay: :math:`\lambda`, added to the gradient before the trust ratio.
+        trust_coefficient: :math:`c`.
+        eps: :math:`\epsilon`.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> from facade.optim import Lars
+        >>> print(Lars(lr=0.5, trust_coefficient=0.01).current_lr)
+        0.5
+
+    References:
+        You, Gitman & Ginsburg, "Large batch training of convolutional networks",
+        arXiv:1708.03888, 2017.
+    """
+
+    def __init__(
+        self,
+        lr: LearningRate = 1.0,
+        momentum: float = 0.9,
+        weight_decay: float = 0.0,
+        trust_coefficient: float = 0.001,
+        eps: float = 1e-8,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        check_unit(momentum=momentum)
+        check_non_negative(trust_coefficient=trust_coefficient, eps=eps)
+        super().__init__(
+            pick("lr", lr, 1.0, "learning_rate", learning_rate),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            momentum=momentum,
+            trust_coefficient=trust_coefficient,
+            eps=eps,
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return core_optim.chain(
+            core_optim.scale_by_trust_ratio(
+                trust_coefficient=config["trust_coefficient"], eps=config["eps"]
+            ),
+            core_optim.trace(decay=config["momentum"]),
+        )
+
+
+class Lion(NamedOptimizer):
+    r"""Lion: the sign of an interpolated momentum, with decoupled weight decay.
+
+    .. math::
+
+        u_t = \mathrm{sign}(\beta_1 m_{t-1} + (1-\beta_1) g_t),\quad
+        m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t,\quad
+        \theta_t = \theta_{t-1} - \eta(u_t + \lambda\theta_{t-1})
+
+    braintools 0.3.0: ``Lion(lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, ...)``.
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        betas: :math:`(\beta_1, \beta_2)`.
+        weight_decay: :math:`\lambda` (decoupled).
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> import brainstate, jax.numpy as jnp
+        >>> from facade.optim import Lion
+        >>> w = brainstate.ParamState(jnp.array([1.0, 1.0]))
+        >>> opt = Lion(lr=0.1)
+        >>> opt.register_trainable_weights({"w": w})
+        >>> opt.update({"w": jnp.array([3.0, -0.5])})
+        >>> print(w.value)
+        [0.9 1.1]
+
+    References:
+        Chen et al., "Symbolic discovery of optimization algorithms", NeurIPS 2023.
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(
+        self,
+        lr: LearningRate = 1e-4,
+        betas: tuple[float, float] = (0.9, 0.99),
+        weight_decay: float = 0.0,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        super().__init__(
+            pick("lr", lr, 1e-4, "learning_rate", learning_rate),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            **betas_config(betas),
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return core_optim.scale_by_lion(b1=config["b1"], b2=config["b2"])
+
+
+class Rprop(LearningRateInside):
+    r"""Rprop: sign steps with per-element step sizes that grow or shrink with sign agreement.
+
+    .. math::
+
+        \Delta_t = \begin{cases}\min(\eta_+\Delta_{t-1}, \Delta_{\max}) & g_t g_{t-1} > 0\\
+        \max(\eta_-\Delta_{t-1}, \Delta_{\min}) & g_t g_{t-1} < 0\\
+        \Delta_{t-1} & \text{otherwise}\end{cases},\qquad
+        \theta_t = \theta_{t-1} - \Delta_t\,\mathrm{sign}(g_t)
+
+    The learning rate is the initial step size :math:`\Delta_0`, used when parameters are
+    registered; as in braintools 0.3.0 (``Rprop(lr=1e-2, etas=(0.5, 1.2),
+    step_sizes=(1e-6, 50.0), ...)``), changing it later (or a scheduler) has no effect
+    on the steps.
+
+    Args:
+        lr: :math:`\Delta_0`.
+        etas: :math:`(\eta_-, \eta_+)`.
+        step_sizes: :math:`(\Delta_{\min}, \Delta_{\max})`.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> import brainstate, jax.numpy as jnp
+        >>> from facade.optim import Rprop
+        >>> w = brainstate.ParamState(jnp.array([1.0]))
+        >>> opt = Rprop(lr=0.1)
+        >>> opt.register_trainable_weights({"w": w})
+        >>> for _ in range(3):
+        ...     opt.update({"w": jnp.array([5.0])})
+        >>> print([round(float(x), 3) for x in w.value])
+        [0.78]
+
+    References:
+        Riedmiller & Braun, "A direct adaptive method for faster backpropagation learning:
+        the RPROP algorithm", 1993.
+    """
+
+    def __init__(
+        self,
+        lr: LearningRate = 1e-2,
+        etas: tuple[float, float] = (0.5, 1.2),
+        step_sizes: tuple[float, float] = (1e-6, 50.0),
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        if len(etas) != 2 or not 0 < etas[0] < 1 < etas[1]:
+            raise ValueError(
+                "etas must be (eta_minus, eta_plus) with 0 < eta_minus < 1 < eta_plus; "
+                f"got {etas!r}"
+            )
+        if len(step_sizes) != 2 or not 0 <= step_sizes[0] <= step_sizes[1]:
+            raise ValueError(
+                f"step_sizes must be (min, max) with 0 <= min <= max; got {step_sizes!r}"
+            )
+        self.etas = etas
+        self.step_sizes = step_sizes
+        super().__init__(
+            pick("lr", lr, 1e-2, "learning_rate", learning_rate),
+            0.0,
+            grad_clip_norm,
+            grad_clip_value,
+            eta_minus=float(etas[0]),
+            eta_plus=float(etas[1]),
+            min_step_size=float(step_sizes[0]),
+            max_step_size=float(step_sizes[1]),
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        del config["weight_decay"]
+        return core_optim.rprop(**config)
+
+
+class Fromage(LearningRateInside):
+    r"""Fromage: trust-ratio steps followed by a multiplicative shrink of the weights.
+
+    .. math::
+
+        \theta_t = \frac{\theta_{t-1} - \eta\,\frac{\|\theta_{t-1}\|}{\|g_t\|}\, g_t}
+            {\sqrt{1 + \eta^2}}
+
+    (norms per array). braintools 0.3.0: ``Fromage(lr=1.0, momentum=0.0, ...)``; like
+    braintools, ``momentum`` is not used and a non-zero value warns. braintools freezes the
+    learning rate at construction; here it lives in the state, so changing it (or a
+    scheduler) takes effect.
+
+    Args:
+        lr: :math:`\eta`, a number or an LR scheduler.
+        momentum: accepted for compatibility; must be 0 to stay silent.
+        grad_clip_norm: clip the global gradient norm first.
+        grad_clip_value: clip each gradient element first.
+        learning_rate: the seed-style name for ``lr``.
+
+    Example:
+        >>> import brainstate, jax.numpy as jnp
+        >>> from facade.optim import Fromage
+        >>> w = brainstate.ParamState(jnp.array([3.0, 4.0]))
+        >>> opt = Fromage(lr=0.1)
+        >>> opt.register_trainable_weights({"w": w})
+        >>> opt.update({"w": jnp.array([1.0, 0.0])})
+        >>> print([round(float(x), 3) for x in w.value])
+        [2.488, 3.98]
+
+    References:
+        Bernstein et al., "On the distance between two neural networks and the stability
+        of learning", NeurIPS 2020.
+    """
+
+    def __init__(
+        self,
+        lr: LearningRate = 1.0,
+        momentum: float = 0.0,
+        grad_clip_norm: float | None = None,
+        grad_clip_value: float | None = None,
+        *,
+        learning_rate: LearningRate | None = None,
+    ) -> None:
+        if momentum:
+            warnings.warn(
+                "Fromage does not use a momentum term; the momentum argument is ignored",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.momentum = momentum
+        super().__init__(
+            pick("lr", lr, 1.0, "learning_rate", learning_rate),
+            0.0,
+            grad_clip_norm,
+            grad_clip_value,
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return core_optim.fromage(config["learning_rate"])

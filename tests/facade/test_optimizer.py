@@ -1,0 +1,251 @@
+"""The stateful optimizer shell: registration, update, learning rate, groups, state_dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import brainstate
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import facade as braintools
+from core import optim as core_optim
+from facade.optim import SGD, Adam, Optimizer, RMSprop
+
+
+def param(*values: float) -> brainstate.ParamState[Any]:
+    return brainstate.ParamState(jnp.asarray(values, jnp.float32))
+
+
+def test_seed_example_runs_as_written() -> None:
+    brainstate.random.seed(0)
+    net = brainstate.nn.Linear(3, 2)
+    X, y = jnp.ones((4, 3)), jnp.zeros((4, 2))
+
+    def loss_fn(params: Any, net: Any, X: Any, y: Any) -> Any:
+        return jnp.mean((net(X) - y) ** 2)
+
+    optimizer = braintools.optim.Adam(learning_rate=1e-3)
+    params = net.states(brainstate.ParamState)
+    optimizer.register_trainable_weights(params)
+    before = float(loss_fn(params, net, X, y))
+    for _ in range(5):
+        grads = braintools.transform.grad(loss_fn, params)(net, X, y)
+        optimizer.update(grads)
+    assert float(loss_fn(params, net, X, y)) < before
+    assert int(optimizer.step_count.value) == 5
+
+
+def test_update_equals_the_core_kernel() -> None:
+    """The facade adds no maths: its trajectory is the core transform's."""
+    w, b = param(1.0, -2.0), param(0.5)
+    opt = Adam(lr=0.1, weight_decay=0.01)
+    opt.register_trainable_weights({"w": w, "b": b})
+    tx = core_optim.chain(
+        core_optim.add_decayed_weights(0.01),
+        core_optim.scale_by_adam(),
+        core_optim.scale_by_learning_rate(0.1),
+    )
+    values = {"b": jnp.array(b.value), "w": jnp.array(w.value)}  # copies: the states' are donated
+    state = tx.init(values)
+    for step in range(5):
+        grads = {
+            "w": jnp.array([0.3, -0.1 * step], jnp.float32),
+            "b": jnp.array([step], jnp.float32),
+        }
+        opt.update(grads)
+        updates, state = tx.update(grads, state, values)
+        values = core_optim.apply_updates(values, updates)
+    np.testing.assert_allclose(np.asarray(w.value), np.asarray(values["w"]), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(b.value), np.asarray(values["b"]), rtol=1e-6)
+
+
+def test_a_bare_state_registers() -> None:
+    w = param(1.0, 2.0)
+    opt = SGD(learning_rate=0.5)
+    opt.register_trainable_weights(w)
+    opt.update(jnp.array([1.0, 1.0], jnp.float32))
+    np.testing.assert_allclose(np.asarray(w.value), [0.5, 1.5])
+
+
+def test_registering_more_keeps_the_moments_of_earlier_parameters() -> None:
+    grads = {"a": jnp.array([1.0], jnp.float32), "b": jnp.array([2.0], jnp.float32)}
+    a1, b1 = param(1.0), param(1.0)
+    incremental = Adam(lr=0.1)
+    incremental.register_trainable_weights({"a": a1})
+    for _ in range(3):
+        incremental.update({"a": grads["a"]})
+    incremental.register_trainable_weights({"a": a1, "b": b1})
+    incremental.update(grads)
+
+    a2 = param(1.0)
+    reference = Adam(lr=0.1)
+    reference.register_trainable_weights({"a": a2})
+    for _ in range(4):
+        reference.update({"a": grads["a"]})
+    np.testing.assert_allclose(np.asarray(a1.value), np.asarray(a2.value), rtol=1e-6)
+    # b got one Adam step from fresh moments at the continued step count
+    assert float(b1.value[0]) < 1.0
+
+
+def test_integer_parameters_are_refused_before_anything_changes() -> None:
+    opt = SGD()
+    with pytest.raises(TypeError, match=r"holds a int32 array; only floating-point"):
+        opt.register_trainable_weights({"n": brainstate.ParamState(jnp.array([1], jnp.int32))})
+    with pytest.raises(ValueError, match="register_trainable_weights must be called"):
+        opt.update({})
+
+
+def test_non_states_and_empty_trees_are_refused() -> None:
+    with pytest.raises(TypeError, match=r"must hold brainstate\.State objects.*ndarray|Array"):
+        SGD().register_trainable_weights({"w": jnp.ones(2)})
+    with pytest.raises(ValueError, match=r"at least one brainstate\.State"):
+        SGD().register_trainable_weights({})
+
+
+def test_missing_gradient_names_its_key_and_extra_keys_are_ignored() -> None:
+    w, v = param(1.0), param(2.0)
+    opt = SGD(learning_rate=1.0)
+    opt.register_trainable_weights({"w": w, "v": v})
+    with pytest.raises(KeyError, match=r"\['v'\]"):
+        opt.update({"w": jnp.ones(1, jnp.float32)})
+    assert float(w.value[0]) == 1.0  # nothing was written
+    opt.update({"w": jnp.ones(1, jnp.float32), "v": jnp.ones(1, jnp.float32), "z": 3})
+    assert float(w.value[0]) == 0.0 and float(v.value[0]) == 1.0
+
+
+def test_eager_update_is_one_cached_compiled_call() -> None:
+    w = param(1.0, 2.0, 3.0)
+    opt = Adam(lr=0.01)
+    opt.register_trainable_weights({"w": w})
+    for _ in range(4):
+        opt.update({"w": jnp.ones(3, jnp.float32)})
+    assert opt._compiled is not None
+    assert opt._compiled._cache_size() == 1  # type: ignore[attr-defined]
+
+
+def test_buffers_are_donated() -> None:
+    w = param(1.0, 2.0)
+    opt = SGD(learning_rate=0.1)
+    opt.register_trainable_weights({"w": w})
+    old = w.value
+    opt.update({"w": jnp.ones(2, jnp.float32)})
+    assert old.is_deleted()
+
+
+def test_changing_the_learning_rate_never_recompiles() -> None:
+    w = param(1.0)
+    opt = SGD(learning_rate=0.5)
+    opt.register_trainable_weights({"w": w})
+
+    traces = []
+
+    @brainstate.transform.jit
+    def step(g: jax.Array) -> None:
+        traces.append(None)
+        opt.update({"w": g})
+
+    g = jnp.ones(1, jnp.float32)
+    step(g)
+    opt.current_lr = 0.25
+    step(g)
+    assert opt.current_lr == 0.25 and opt.get_last_lr() == [0.25]
+    np.testing.assert_allclose(np.asarray(w.value), [1.0 - 0.5 - 0.25])
+    assert len(traces) == 1  # the new learning rate did not retrace the jitted step
+    opt.update({"w": g})
+    assert opt._compiled._cache_size() == 1  # type: ignore[union-attr]
+    opt.current_lr = 0.1
+    opt.update({"w": g})
+    assert opt._compiled._cache_size() == 1  # type: ignore[union-attr]
+    np.testing.assert_allclose(np.asarray(w.value), [1.0 - 0.5 - 0.25 - 0.25 - 0.1], rtol=1e-6)
+
+
+def test_add_param_group_uses_the_parent_algorithm() -> None:
+    main, extra = param(1.0), param(1.0)
+    opt = SGD(learning_rate=0.1, momentum=0.9)
+    opt.register_trainable_weights({"main": main})
+    opt.add_param_group({"extra": extra}, lr=0.01)
+    for _ in range(3):
+        opt.update({"main": jnp.ones(1, jnp.float32), "extra": jnp.ones(1, jnp.float32)})
+    # momentum SGD by hand: velocity 1, 1.9, 2.71 -> total displacement lr * 5.61
+    np.testing.assert_allclose(float(main.value[0]), 1.0 - 0.1 * 5.61, rtol=1e-6)
+    np.testing.assert_allclose(float(extra.value[0]), 1.0 - 0.01 * 5.61, rtol=1e-6)
+    assert [g["lr"] for g in opt.param_groups] == pytest.approx([0.1, 0.01])
+    with pytest.raises(TypeError, match="has no hyperparameter"):
+        opt.add_param_group({"other": param(0.0)}, betas=(0.9, 0.9))
+
+
+def test_state_dict_round_trip_continues_identically() -> None:
+    def trained(steps: int) -> tuple[RMSprop, brainstate.ParamState[Any]]:
+        w = param(1.0, -1.0)
+        opt = RMSprop(lr=0.05, momentum=0.5)
+        opt.register_trainable_weights({"w": w})
+        for i in range(steps):
+            opt.update({"w": jnp.array([0.1 * i, 1.0], jnp.float32)})
+        return opt, w
+
+    opt, w = trained(3)
+    saved, saved_w = opt.state_dict(), jnp.array(w.value)
+    for i in range(3, 6):
+        opt.update({"w": jnp.array([0.1 * i, 1.0], jnp.float32)})
+    fresh, fresh_w = trained(0)
+    fresh_w.value = saved_w
+    fresh.load_state_dict(saved)
+    for i in range(3, 6):
+        fresh.update({"w": jnp.array([0.1 * i, 1.0], jnp.float32)})
+    np.testing.assert_allclose(np.asarray(fresh_w.value), np.asarray(w.value), rtol=1e-6)
+    assert int(fresh.step_count.value) == 6
+
+
+def test_load_state_dict_refuses_a_mismatch_before_writing() -> None:
+    opt = Adam()
+    opt.register_trainable_weights({"w": param(1.0, 2.0)})
+    saved = opt.state_dict()
+    other = Adam()
+    other.register_trainable_weights({"w": param(1.0, 2.0, 3.0)})
+    before = other.state_dict()
+    with pytest.raises(ValueError, match="has shape"):
+        other.load_state_dict(saved)
+    for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(other.state_dict()), strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_seed_and_braintools_spellings() -> None:
+    assert Adam(learning_rate=0.002).current_lr == pytest.approx(0.002)
+    assert Adam(lr=0.003, betas=(0.8, 0.9)).betas == (0.8, 0.9)
+    assert SGD().current_lr == pytest.approx(0.01)
+    assert RMSprop().decay == 0.9 and RMSprop(alpha=0.99).decay == 0.99
+    with pytest.raises(TypeError, match="either learning_rate or lr"):
+        Adam(learning_rate=0.1, lr=0.2)
+    with pytest.raises(ValueError, match="beta1 must be in"):
+        Adam(beta1=1.5)
+    with pytest.raises(ValueError, match="learning_rate must be >= 0"):
+        SGD(learning_rate=-1.0)
+
+
+def test_generic_optimizer_takes_any_core_or_optax_transform() -> None:
+    optax = pytest.importorskip("optax")
+    for tx in (core_optim.adam(0.1), optax.adam(0.1)):
+        w = param(1.0)
+        opt = Optimizer(tx=tx)
+        opt.register_trainable_weights({"w": w})
+        with jax.numpy_dtype_promotion("standard"):  # optax itself is not strict-promotion clean
+            opt.update({"w": jnp.ones(1, jnp.float32)})
+        np.testing.assert_allclose(float(w.value[0]), 0.9, rtol=1e-5)
+    with pytest.raises(ValueError, match="keeps no learning rate"):
+        _ = opt.current_lr
+
+
+def test_a_scheduler_passed_as_learning_rate_drives_the_optimizer() -> None:
+    scheduler = braintools.optim.StepLR(base_lr=0.1, step_size=1, gamma=0.5)
+    opt = SGD(learning_rate=scheduler)
+    w = param(1.0)
+    opt.register_trainable_weights({"w": w})
+    assert opt.lr is scheduler and opt.current_lr == pytest.approx(0.1)
+    opt.update({"w": jnp.ones(1, jnp.float32)})
+    scheduler.step()
+    assert opt.get_last_lr() == pytest.approx([0.05])
+    opt.update({"w": jnp.ones(1, jnp.float32)})
+    np.testing.assert_allclose(float(w.value[0]), 1.0 - 0.1 - 0.05, rtol=1e-6)
