@@ -1,0 +1,153 @@
+"""Data, spike encoding, progress and plots shared by the two SNN training tutorials.
+
+The data are the 8x8 handwritten digits shipped with scikit-learn (1797 images,
+10 classes), scaled to [0, 1] and split 80/20 per class with a fixed seed. Each
+image becomes a spike train by Poisson (Bernoulli) rate coding: at every time step
+pixel ``i`` fires with probability ``rate * intensity_i``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Digits:
+    """Train and test images (``float32`` in [0, 1], shape ``(n, 64)``) and labels."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def load_digits(seed: int = 0, test_fraction: float = 0.2) -> Digits:
+    """The scikit-learn digits, scaled to [0, 1], split stratified with ``seed``."""
+    from sklearn.datasets import load_digits as sklearn_digits
+    from sklearn.model_selection import train_test_split
+
+    data = sklearn_digits()
+    x = (data.data / 16.0).astype(np.float32)
+    y = data.target.astype(np.int32)
+    x_train, x_test, y_train, y_test = train_test_split(
+        x, y, test_size=test_fraction, random_state=seed, stratify=y
+    )
+    return Digits(x_train, y_train, x_test, y_test)
+
+
+def poisson_spikes(key: jax.Array, images: jax.Array, steps: int, rate: float) -> jax.Array:
+    """Rate-coded spikes, time-major: ``(steps, batch, 64)`` of 0/1 in ``float32``."""
+    shape = (steps, *images.shape)
+    return jax.random.bernoulli(key, rate * images, shape).astype(jnp.float32)
+
+
+def batches(
+    rng: np.random.Generator, x: np.ndarray, y: np.ndarray, batch_size: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Shuffled full batches (the remainder is dropped so every step has one shape)."""
+    order = rng.permutation(len(y))
+    for start in range(0, len(y) - batch_size + 1, batch_size):
+        chosen = order[start : start + batch_size]
+        yield x[chosen], y[chosen]
+
+
+@dataclass
+class History:
+    """Per-epoch training loss and accuracies, and wall time."""
+
+    loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def progress(total: int, description: str):  # type: ignore[no-untyped-def]
+    """A tqdm progress bar over ``total`` steps (a plain counter if tqdm is missing)."""
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm is in the examples extra
+        return _Plain(total)
+    return tqdm(total=total, desc=description, unit="batch", dynamic_ncols=True)
+
+
+class _Plain:
+    def __init__(self, total: int) -> None:
+        self.total, self.count = total, 0
+
+    def update(self, n: int = 1) -> None:
+        self.count += n
+
+    def set_postfix(self, **values: object) -> None:
+        print(f"[{self.count}/{self.total}] " + " ".join(f"{k}={v}" for k, v in values.items()))
+
+    def close(self) -> None:
+        pass
+
+
+def save_curves(history: History, path: Path) -> Path:
+    """Plot the loss and the accuracies per epoch to a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = np.arange(1, len(history.loss) + 1)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    left.plot(epochs, history.loss, color="C0")
+    left.set(xlabel="epoch", ylabel="training loss", title="loss")
+    right.plot(epochs, history.train_accuracy, label="train", color="C0")
+    right.plot(epochs, history.test_accuracy, label="test", color="C1")
+    right.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0.0, 1.0))
+    right.legend()
+    for axis in (left, right):
+        axis.grid(alpha=0.3)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def save_raster(spikes: np.ndarray, label: int, path: Path) -> Path:
+    """Raster of one example's hidden-layer spikes, ``spikes`` of shape ``(T, neurons)``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps, neurons = np.nonzero(spikes)
+    figure, axis = plt.subplots(figsize=(7, 4))
+    axis.scatter(steps, neurons, s=3, color="k", marker="|")
+    axis.set(
+        xlabel="time step",
+        ylabel="hidden neuron",
+        title=f"hidden-layer spikes for one test digit (label {label})",
+        xlim=(-0.5, spikes.shape[0] - 0.5),
+        ylim=(-0.5, spikes.shape[1] - 0.5),
+    )
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def regular_spikes(images: jax.Array, steps: int, rate: float) -> jax.Array:
+    """Deterministic rate code: pixel ``i`` fires every ``1 / (rate * intensity_i)`` steps.
+
+    Returns ``(steps, batch, 64)`` of 0/1 in ``float32``; the spike count of a pixel
+    over ``steps`` is ``floor(steps * rate * intensity)`` (up to rounding of the phase).
+    """
+    level = rate * images
+    t = jnp.arange(steps, dtype=jnp.float32)[:, None, None]
+    return (jnp.floor((t + 1.0) * level + 0.5) - jnp.floor(t * level + 0.5)).astype(jnp.float32)
