@@ -28,6 +28,7 @@ from __future__ import annotations
 from ._adam import scale_by_adam as scale_by_adam
 from ._adam import scale_by_adamax as scale_by_adamax
 from ._adam import scale_by_belief as scale_by_belief
+from ._adam import scale_by_nadam as scale_by_nadam
 from ._adam import scale_by_radam as scale_by_radam
 from ._adam import scale_by_yogi as scale_by_yogi
 from ._alias import adadelta as adadelta
@@ -155,6 +156,7 @@ __all__ = [
     "scale_by_lbfgs",
     "scale_by_learning_rate",
     "scale_by_lion",
+    "scale_by_nadam",
     "scale_by_novograd",
     "scale_by_param_block_rms",
     "scale_by_radam",

@@ -1,7 +1,8 @@
-"""Adam-family building blocks: Adam (AMSGrad, Nesterov), Adamax, RAdam, Yogi, AdaBelief."""
+"""Adam-family building blocks: Adam (AMSGrad, Nesterov), NAdam, Adamax, RAdam, Yogi, AdaBelief."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 import equinox as eqx
@@ -131,6 +132,116 @@ def scale_by_adam(
     """
     _check_adam_args(b1, b2, eps, eps_root)
     return _ScaleByAdam(b1, b2, eps, eps_root, mu_dtype, nesterov, amsgrad)
+
+
+class ScaleByNadamState(NamedTuple):
+    """Step count, product of the scheduled momenta, first moment ``mu``, second moment ``nu``."""
+
+    count: jax.Array  # type: ignore[assignment]  # shadows tuple.count, as in optax
+    mu_product: jax.Array
+    mu: Updates
+    nu: Updates
+
+
+def _momentum(b1: Any, psi: Any, t: jax.Array) -> jax.Array:
+    r"""The scheduled momentum :math:`\mu_t = \beta_1 (1 - \tfrac12 0.96^{t\psi})`."""
+    return tu.hp(b1, t) * (1 - 0.5 * 0.96 ** (t * tu.hp(psi, t)))
+
+
+class _ScaleByNadam(GradientTransformation):
+    b1: Any
+    b2: Any
+    eps: Any
+    momentum_decay: Any
+
+    def init(self, params: Params) -> OptState:
+        mu = tu.zeros_like(params)
+        dtypes = [jnp.result_type(x) for x in jax.tree.leaves(mu)]
+        product = jnp.ones([], functools.reduce(tu.wider, dtypes, jnp.dtype(jnp.float32)))
+        return ScaleByNadamState(tu.zero_count(), product, mu, tu.zeros_like(params))
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        count = tu.increment(state.count)
+        t = count.astype(state.mu_product.dtype)
+        mu_t = _momentum(self.b1, self.momentum_decay, t)
+        mu_next = _momentum(self.b1, self.momentum_decay, t + 1)
+        product = state.mu_product * mu_t
+        grad_coef = (1 - mu_t) / (1 - product)
+        mom_coef = mu_next / (1 - product * mu_next)
+        mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
+        nu = jax.tree.map(lambda g, v: tu.ema(g, v, self.b2, 2), updates, state.nu)
+
+        def step(g: jax.Array, m: jax.Array, v: jax.Array) -> jax.Array:
+            d = jnp.sqrt(tu.bias_correction(v, self.b2, count)) + tu.hp(self.eps, v)
+            d = d.astype(m.dtype)
+            out = grad_coef.astype(m.dtype) * g.astype(m.dtype) / d
+            return (out + mom_coef.astype(m.dtype) * m / d).astype(g.dtype)
+
+        out = jax.tree.map(step, updates, mu, nu)
+        mu = jax.tree.map(lambda m, old: m.astype(old.dtype), mu, state.mu)
+        nu = jax.tree.map(lambda v, old: v.astype(old.dtype), nu, state.nu)
+        return out, ScaleByNadamState(count, product, mu, nu)
+
+
+def scale_by_nadam(
+    b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, momentum_decay: float = 4e-3
+) -> GradientTransformation:
+    r"""Rescale updates by PyTorch's NAdam: Adam with Dozat's *scheduled* Nesterov momentum.
+
+    This is ``torch.optim.NAdam`` (and braintools 0.3.0's ``Nadam``), whose momentum
+    coefficient warms up with the step count :math:`t`; :func:`nadam` is instead optax's
+    fixed-:math:`\beta_1` Nesterov Adam (:func:`scale_by_adam` with ``nesterov=True``).
+
+    .. math::
+
+        \mu_t = \beta_1\bigl(1 - \tfrac12\, 0.96^{t\psi}\bigr),\quad
+        \Pi_t = \prod_{i=1}^{t} \mu_i,\quad
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad
+        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,
+
+    .. math::
+
+        d_t = \sqrt{\frac{v_t}{1-\beta_2^t}} + \epsilon,\quad
+        u_t = \frac{1-\mu_t}{1-\Pi_t}\,\frac{g_t}{d_t}
+            + \frac{\mu_{t+1}}{1-\Pi_t\,\mu_{t+1}}\,\frac{m_t}{d_t}
+
+    The updates are the (positive) direction; chain :func:`scale_by_learning_rate` to
+    descend. The moments keep each parameter's dtype; the step count and :math:`\Pi_t` are
+    scalars (``int32`` and float32, or float64 when a parameter is).
+
+    Args:
+        b1: :math:`\beta_1`, decay of the first moment and scale of :math:`\mu_t`, in [0, 1).
+        b2: :math:`\beta_2`, decay of the second moment, in [0, 1).
+        eps: :math:`\epsilon`, added to the denominator outside the square root, > 0.
+        momentum_decay: :math:`\psi`, speed of the momentum warm-up, >= 0.
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.chain(optim.scale_by_nadam(), optim.scale_by_learning_rate(0.1))
+        >>> params = {"w": jnp.array([1.0, -2.0])}
+        >>> state = tx.init(params)
+        >>> for _ in range(3):
+        ...     grads = {"w": 2 * params["w"]}  # gradient of sum(w ** 2)
+        ...     updates, state = tx.update(grads, state, params)
+        ...     params = optim.apply_updates(params, updates)
+        >>> print([round(float(x), 3) for x in params["w"]])
+        [0.753, -1.748]
+
+    References:
+        Dozat, *Incorporating Nesterov Momentum into Adam*, ICLR workshop 2016;
+        PyTorch, ``torch.optim.NAdam``
+        (https://pytorch.org/docs/stable/generated/torch.optim.NAdam.html).
+    """
+    _check_adam_args(b1, b2, eps, 0.0)
+    check_non_negative("momentum_decay", momentum_decay)
+    return _ScaleByNadam(b1, b2, eps, momentum_decay)
 
 
 class _ScaleByAdamax(GradientTransformation):

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import jax
 import jax.numpy as jnp
@@ -71,13 +72,24 @@ class History:
         return time.perf_counter() - self.started
 
 
-def progress(total: int, description: str):  # type: ignore[no-untyped-def]
+class ProgressBar(Protocol):
+    """What the tutorials use of a progress bar (tqdm's interface)."""
+
+    def update(self, n: int = 1) -> object: ...
+
+    def set_postfix(self, **values: Any) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def progress(total: int, description: str) -> ProgressBar:
     """A tqdm progress bar over ``total`` steps (a plain counter if tqdm is missing)."""
     try:
         from tqdm import tqdm
     except ImportError:  # pragma: no cover - tqdm is in the examples extra
         return _Plain(total)
-    return tqdm(total=total, desc=description, unit="batch", dynamic_ncols=True)
+    bar: ProgressBar = tqdm(total=total, desc=description, unit="batch", dynamic_ncols=True)
+    return bar
 
 
 class _Plain:
@@ -87,7 +99,7 @@ class _Plain:
     def update(self, n: int = 1) -> None:
         self.count += n
 
-    def set_postfix(self, **values: object) -> None:
+    def set_postfix(self, **values: Any) -> None:
         print(f"[{self.count}/{self.total}] " + " ".join(f"{k}={v}" for k, v in values.items()))
 
     def close(self) -> None:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import brainstate
 import jax
@@ -35,6 +37,13 @@ from digits_data import (
     save_curves,
     save_raster,
 )
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def jit(fun: F) -> F:
+    """``brainstate.transform.jit``, keeping ``fun``'s signature for type checkers."""
+    return cast(F, brainstate.transform.jit(fun))
 
 
 class TrainableSNN(brainstate.nn.Module):
@@ -62,7 +71,8 @@ def run_network(net: TrainableSNN, X: jax.Array) -> tuple[jax.Array, jax.Array]:
     loop carries only the neuron dynamics. Returns the readout ``(T, batch, 10)``
     and the hidden spikes ``(T, batch, 256)``.
     """
-    return brainstate.transform.for_loop(net.step, net.fc1(X))
+    readout, spikes = brainstate.transform.for_loop(net.step, net.fc1(X))
+    return readout, spikes
 
 
 def main() -> None:
@@ -92,19 +102,21 @@ def main() -> None:
     optimizer.register_trainable_weights(params)
 
     # 3. Define loss function
-    def loss_fn(params, net, X, y):  # type: ignore[no-untyped-def]
+    def loss_fn(params: Any, net: TrainableSNN, X: jax.Array, y: jax.Array) -> jax.Array:
         brainstate.nn.init_all_states(net, batch_size=X.shape[1])  # fresh membranes per batch
         logits = run_network(net, X)[0].max(axis=0)  # maximum membrane over time
-        loss = braintools.metric.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+        loss: jax.Array = braintools.metric.softmax_cross_entropy_with_integer_labels(
+            logits, y
+        ).mean()
         return loss
 
-    @brainstate.transform.jit
+    @jit
     def train_step(X: jax.Array, y: jax.Array) -> jax.Array:
         grads, loss = braintools.transform.grad(loss_fn, params, return_value=True)(net, X, y)
         optimizer.update(grads)
-        return loss
+        return cast(jax.Array, loss)
 
-    @brainstate.transform.jit
+    @jit
     def predict(X: jax.Array) -> tuple[jax.Array, jax.Array]:
         brainstate.nn.init_all_states(net, batch_size=X.shape[1])
         readout, spikes = run_network(net, X)

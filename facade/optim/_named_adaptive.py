@@ -219,39 +219,41 @@ class Adamax(NamedOptimizer):
 
 
 class Nadam(NamedOptimizer):
-    r"""NAdam: Adam with Nesterov momentum.
+    r"""NAdam: Adam with Dozat's scheduled Nesterov momentum (PyTorch's ``NAdam``).
 
     .. math::
 
-        \theta_t = \theta_{t-1} - \eta\,
-            \frac{\beta_1 \hat m_t + (1-\beta_1) g_t / (1-\beta_1^t)}{\sqrt{\hat v_t} + \epsilon}
+        \mu_t = \beta_1\bigl(1 - \tfrac12\, 0.96^{t\psi}\bigr),\quad
+        \Pi_t = \prod_{i \le t} \mu_i,\quad
+        \theta_t = \theta_{t-1} - \eta \left(
+            \frac{1-\mu_t}{1-\Pi_t}\,\frac{g_t}{d_t}
+            + \frac{\mu_{t+1}}{1-\Pi_t\mu_{t+1}}\,\frac{m_t}{d_t}\right)
+
+    with :math:`d_t = \sqrt{v_t / (1-\beta_2^t)} + \epsilon` and :math:`m_t, v_t` Adam's
+    moments (:func:`core.optim.scale_by_nadam`). Equal to braintools 0.3.0 step by step.
 
     braintools 0.3.0: ``Nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
     momentum_decay=4e-3, ...)``.
-
-    **Difference from braintools 0.3.0.** braintools uses PyTorch's *scheduled* momentum
-    :math:`\mu_t = \beta_1 (1 - \tfrac12 0.96^{t\psi})` with ``momentum_decay`` :math:`\psi`;
-    :mod:`core.optim` has no such block yet, so this class uses the fixed-:math:`\beta_1`
-    Nesterov Adam of :func:`core.optim.nadam` (optax's ``nadam``) and ``momentum_decay`` is
-    only validated. The trajectories differ (see the compatibility table).
 
     Args:
         lr: :math:`\eta`, a number or an LR scheduler.
         betas: :math:`(\beta_1, \beta_2)`.
         eps: :math:`\epsilon`.
         weight_decay: L2 penalty added to the gradient.
-        momentum_decay: braintools' :math:`\psi` (not used, see above).
+        momentum_decay: :math:`\psi`, speed of the momentum warm-up.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
         learning_rate: the seed-style name for ``lr``.
 
     Example:
         >>> from facade.optim import Nadam
-        >>> print(Nadam(betas=(0.8, 0.99)).betas)
-        (0.8, 0.99)
+        >>> opt = Nadam(betas=(0.8, 0.99), momentum_decay=0.01)
+        >>> print(opt.betas, opt.momentum_decay)
+        (0.8, 0.99) 0.01
 
     References:
-        Dozat, "Incorporating Nesterov momentum into Adam", ICLR workshop 2016.
+        Dozat, "Incorporating Nesterov momentum into Adam", ICLR workshop 2016;
+        PyTorch ``torch.optim.NAdam``.
     """
 
     def __init__(
@@ -267,7 +269,6 @@ class Nadam(NamedOptimizer):
         learning_rate: LearningRate | None = None,
     ) -> None:
         check_non_negative(eps=eps, momentum_decay=momentum_decay)
-        self.momentum_decay = momentum_decay
         super().__init__(
             pick("lr", lr, 2e-3, "learning_rate", learning_rate),
             weight_decay,
@@ -275,6 +276,7 @@ class Nadam(NamedOptimizer):
             grad_clip_value,
             **betas_config(betas),
             eps=eps,
+            momentum_decay=momentum_decay,
         )
 
     @property
@@ -282,9 +284,17 @@ class Nadam(NamedOptimizer):
         """``(beta1, beta2)``."""
         return self._config["b1"], self._config["b2"]
 
+    @property
+    def momentum_decay(self) -> float:
+        r"""``momentum_decay``: :math:`\psi`."""
+        return float(self._config["momentum_decay"])
+
     def direction(self, **config: Any) -> core_optim.TransformLike:
-        return core_optim.scale_by_adam(
-            b1=config["b1"], b2=config["b2"], eps=config["eps"], nesterov=True
+        return core_optim.scale_by_nadam(
+            b1=config["b1"],
+            b2=config["b2"],
+            eps=config["eps"],
+            momentum_decay=config["momentum_decay"],
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Protocol, TypeAlias, cast, runtime_checkable
 
 import brainstate
 import jax
@@ -101,6 +101,26 @@ def _subtree(grads: Any, path: Sequence[Any], name: str) -> Any:
             "every registered state (e.g. grad(loss_fn, params) with the registered params)"
         ) from None
     return node
+
+
+def _check_gradient(name: str, grad: Any, value: Any) -> None:
+    """Refuse a gradient that cannot update the parameter ``value`` registered as ``name``."""
+    grad_leaves, grad_tree = jax.tree.flatten(grad)
+    value_leaves, value_tree = jax.tree.flatten(value)
+    if grad is None or not grad_leaves:
+        raise TypeError(f"grads for the registered parameter {name} is empty (None)")
+    if cast(Any, grad_tree) != value_tree:
+        raise ValueError(
+            f"grads for {name} has structure {grad_tree}; the parameter has {value_tree}"
+        )
+    for g, p in zip(grad_leaves, value_leaves, strict=True):
+        g_dtype = jnp.result_type(g)
+        if not jnp.issubdtype(g_dtype, jnp.floating):
+            raise TypeError(f"grads for {name} has dtype {g_dtype}; expected a floating dtype")
+        if jnp.shape(g) != jnp.shape(p):
+            raise ValueError(
+                f"grads for {name} has shape {jnp.shape(g)}; the parameter has {jnp.shape(p)}"
+            )
 
 
 def _leaves_by_path(tree: Any) -> dict[str, Any]:
@@ -303,8 +323,12 @@ class Optimizer:
                 function object compiles a new update).
 
         Raises:
-            ValueError: before :meth:`register_trainable_weights`.
+            ValueError: before :meth:`register_trainable_weights`, or for a gradient whose
+                structure or shape differs from its parameter's (named).
             KeyError: naming the registered parameter whose gradient is missing.
+            TypeError: for a ``None`` or non-floating gradient (named).
+
+        Nothing (parameters, optimizer state, step count) changes when it raises.
         """
         if not self._groups:
             raise ValueError("register_trainable_weights must be called before update")
@@ -312,6 +336,9 @@ class Optimizer:
             {n: _subtree(grads, self._states[n][0], n) for n in g.names} for g in self._groups
         ]
         group_params = [{n: self._states[n][1].value for n in g.names} for g in self._groups]
+        for params, gradients in zip(group_params, group_grads, strict=True):
+            for name, value in params.items():
+                _check_gradient(name, gradients[name], value)
         opt_states = [g.opt_state.value for g in self._groups]
         group_params, opt_states = _unaliased(group_params, opt_states, group_grads)
         lrs = [None if g.lr is None else g.lr.value for g in self._groups]

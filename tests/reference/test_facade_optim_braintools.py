@@ -58,13 +58,7 @@ CASES: list[Any] = [
     ("Novograd", {"lr": 0.01, "betas": (0.8, 0.9), "weight_decay": 0.01}),
     ("Fromage", {"lr": 0.5, "grad_clip_value": 0.1}),
     ("Lookahead", {"lr": 0.01}),  # kwargs completed by _lookahead_kwargs
-    pytest.param(
-        "Nadam",
-        {"lr": 0.01},
-        marks=pytest.mark.xfail(
-            strict=True, reason="braintools' scheduled-momentum NAdam has no core block"
-        ),
-    ),
+    ("Nadam", {"lr": 0.01, "betas": (0.8, 0.99), "momentum_decay": 0.01, "weight_decay": 0.01}),
 ]
 
 
