@@ -103,23 +103,32 @@ def _subtree(grads: Any, path: Sequence[Any], name: str) -> Any:
     return node
 
 
+_FLOATING = frozenset(np.dtype(d) for d in ("float16", "float32", "float64")) | {
+    jnp.dtype(jnp.bfloat16)
+}
+
+
 def _check_gradient(name: str, grad: Any, value: Any) -> None:
     """Refuse a gradient that cannot update the parameter ``value`` registered as ``name``."""
-    grad_leaves, grad_tree = jax.tree.flatten(grad)
-    value_leaves, value_tree = jax.tree.flatten(value)
-    if grad is None or not grad_leaves:
-        raise TypeError(f"grads for the registered parameter {name} is empty (None)")
-    if cast(Any, grad_tree) != value_tree:
-        raise ValueError(
-            f"grads for {name} has structure {grad_tree}; the parameter has {value_tree}"
-        )
-    for g, p in zip(grad_leaves, value_leaves, strict=True):
-        g_dtype = jnp.result_type(g)
-        if not jnp.issubdtype(g_dtype, jnp.floating):
-            raise TypeError(f"grads for {name} has dtype {g_dtype}; expected a floating dtype")
-        if jnp.shape(g) != jnp.shape(p):
+    if isinstance(grad, jax.Array) and isinstance(value, jax.Array):
+        pairs: Any = ((grad, value),)  # the common case, checked without flattening
+    else:
+        grad_leaves, grad_tree = jax.tree.flatten(grad)
+        value_leaves, value_tree = jax.tree.flatten(value)
+        if grad is None or not grad_leaves:
+            raise TypeError(f"grads for the registered parameter {name} is empty (None)")
+        if cast(Any, grad_tree) != value_tree:
             raise ValueError(
-                f"grads for {name} has shape {jnp.shape(g)}; the parameter has {jnp.shape(p)}"
+                f"grads for {name} has structure {grad_tree}; the parameter has {value_tree}"
+            )
+        pairs = zip(grad_leaves, value_leaves, strict=True)
+    for g, p in pairs:
+        g_dtype = g.dtype if hasattr(g, "dtype") else np.result_type(g)
+        if g_dtype not in _FLOATING and not jnp.issubdtype(g_dtype, jnp.floating):
+            raise TypeError(f"grads for {name} has dtype {g_dtype}; expected a floating dtype")
+        if np.shape(g) != p.shape:
+            raise ValueError(
+                f"grads for {name} has shape {np.shape(g)}; the parameter has {p.shape}"
             )
 
 
