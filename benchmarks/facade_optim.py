@@ -33,7 +33,7 @@ import optax
 import facade
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from optim import make_params  # noqa: E402  (the shared shape generator)
+from optim import make_params
 
 
 def states_of(values: dict[str, jax.Array]) -> dict[str, brainstate.ParamState[Any]]:

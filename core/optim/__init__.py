@@ -27,10 +27,8 @@ from __future__ import annotations
 
 from ._adam import scale_by_adam as scale_by_adam
 from ._adam import scale_by_adamax as scale_by_adamax
-from ._adam import scale_by_belief as scale_by_belief
 from ._adam import scale_by_nadam as scale_by_nadam
 from ._adam import scale_by_radam as scale_by_radam
-from ._adam import scale_by_yogi as scale_by_yogi
 from ._alias import adadelta as adadelta
 from ._alias import adafactor as adafactor
 from ._alias import adagrad as adagrad
@@ -100,6 +98,8 @@ from ._wrappers import lookahead as lookahead
 from ._wrappers import multi_steps as multi_steps
 from ._wrappers import reduce_on_plateau as reduce_on_plateau
 from ._wrappers import skip_not_finite as skip_not_finite
+from ._yogi_belief import scale_by_belief as scale_by_belief
+from ._yogi_belief import scale_by_yogi as scale_by_yogi
 
 __all__ = [
     "EmptyState",

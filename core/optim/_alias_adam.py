@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._adam import (
-    scale_by_adam,
-    scale_by_adamax,
-    scale_by_belief,
-    scale_by_radam,
-    scale_by_yogi,
-)
+from ._adam import scale_by_adam, scale_by_adamax, scale_by_radam
 from ._base import GradientTransformation
 from ._combine import chain
 from ._named import named_optimizer
 from ._scale import add_decayed_weights, scale_by_learning_rate, scale_by_trust_ratio
 from ._sign_based import scale_by_lion
+from ._yogi_belief import scale_by_belief, scale_by_yogi
 
 
 @named_optimizer
@@ -83,6 +78,9 @@ def nadam(
     mu_dtype: Any = None,
 ) -> GradientTransformation:
     r"""NAdam: Adam with Nesterov momentum (:func:`adam` with ``nesterov=True``).
+
+    This is optax's fixed-:math:`\beta_1` NAdam; PyTorch's (and braintools') NAdam with
+    scheduled momentum is :func:`scale_by_nadam` chained with :func:`scale_by_learning_rate`.
 
     .. math::
 

@@ -27,6 +27,11 @@ CATALOGUE: dict[str, tuple[Factory, float, float]] = {
     "adamw": (lambda lr: optim.adamw(lr, weight_decay=1e-4), 0.1, 0.03),
     "amsgrad": (optim.amsgrad, 0.1, 0.1),
     "nadam": (optim.nadam, 0.1, 0.03),
+    "nadam_scheduled": (
+        lambda lr: optim.chain(optim.scale_by_nadam(), optim.scale_by_learning_rate(lr)),
+        0.1,
+        0.03,
+    ),
     "radam": (optim.radam, 0.1, 0.003),
     "adamax": (optim.adamax, 0.1, 0.03),
     "adagrad": (optim.adagrad, 0.5, 0.3),

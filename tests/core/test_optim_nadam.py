@@ -114,6 +114,7 @@ def test_mixed_dtype_tree_under_strict_promotion_and_float64() -> None:
     params = {"a": jnp.zeros(2, jnp.bfloat16), "b": jnp.zeros(2, jnp.float32)}
     updates, state = tx.update(_grads(0, params), tx.init(params))
     assert updates["a"].dtype == jnp.bfloat16 and updates["b"].dtype == jnp.float32
+    assert state.mu["a"].dtype == jnp.bfloat16 and state.nu["b"].dtype == jnp.float32
     with jax.enable_x64(True):
         p64 = {"a": jnp.zeros(2, jnp.float64), "b": jnp.zeros(2, jnp.float32)}
         u64, s64 = tx.update(_grads(0, p64), tx.init(p64))

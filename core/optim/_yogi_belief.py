@@ -1,0 +1,159 @@
+"""Yogi and AdaBelief: Adam with other second-moment estimates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from . import _tree as tu
+from ._adam import ScaleByAdamState, _check_adam_args, _nesterov_mu_hat
+from ._base import GradientTransformation, OptState, Params, Updates
+
+
+class _ScaleByYogi(GradientTransformation):
+    b1: Any
+    b2: Any
+    eps: Any
+    eps_root: Any
+    initial_accumulator_value: Any
+
+    def init(self, params: Params) -> OptState:
+        v0 = self.initial_accumulator_value
+        return ScaleByAdamState(tu.zero_count(), tu.full_like(params, v0), tu.full_like(params, v0))
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        count = tu.increment(state.count)
+        mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
+
+        def second(g: jax.Array, v: jax.Array) -> jax.Array:
+            g2 = g * g
+            return v - (1 - tu.hp(self.b2, v)) * jnp.sign(v - g2) * g2
+
+        nu = jax.tree.map(second, updates, state.nu)
+
+        def step(m: jax.Array, v: jax.Array) -> jax.Array:
+            m_hat = tu.bias_correction(m, self.b1, count)
+            v_hat = tu.bias_correction(v, self.b2, count)
+            return m_hat / (jnp.sqrt(v_hat + tu.hp(self.eps_root, v)) + tu.hp(self.eps, v))
+
+        return jax.tree.map(step, mu, nu), ScaleByAdamState(count, mu, nu)
+
+
+def scale_by_yogi(
+    b1: float = 0.9,
+    b2: float = 0.999,
+    eps: float = 1e-3,
+    eps_root: float = 0.0,
+    initial_accumulator_value: float = 1e-6,
+) -> GradientTransformation:
+    r"""Rescale updates by Yogi's additive second-moment estimate.
+
+    .. math::
+
+        v_t = v_{t-1} - (1-\beta_2)\,\mathrm{sign}(v_{t-1} - g_t^2)\, g_t^2,\quad
+        u_t = \frac{\hat m_t}{\sqrt{\hat v_t + \bar\epsilon} + \epsilon}
+
+    Args:
+        b1: decay of the first moment, in [0, 1).
+        b2: decay of the second moment, in [0, 1).
+        eps: added outside the square root, > 0.
+        eps_root: added inside the square root, >= 0.
+        initial_accumulator_value: initial value of both moments.
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_yogi()
+        >>> g = jnp.array([0.5, -2.0])
+        >>> u, _ = tx.update(g, tx.init(g))
+        >>> print(jnp.round(u, 2))
+        [ 1. -1.]
+
+    References:
+        Zaheer et al., *Adaptive Methods for Nonconvex Optimization*, NeurIPS 2018.
+    """
+    _check_adam_args(b1, b2, eps, eps_root)
+    return _ScaleByYogi(b1, b2, eps, eps_root, initial_accumulator_value)
+
+
+class _ScaleByBelief(GradientTransformation):
+    b1: Any
+    b2: Any
+    eps: Any
+    eps_root: Any
+    nesterov: bool = eqx.field(static=True)
+
+    def init(self, params: Params) -> OptState:
+        return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        del params, extra
+        count = tu.increment(state.count)
+        mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
+        nu = jax.tree.map(
+            lambda g, m, s: tu.ema(g - m, s, self.b2, 2) + tu.hp(self.eps_root, s),
+            updates,
+            mu,
+            state.nu,
+        )
+        if self.nesterov:
+            mu_hat = jax.tree.map(lambda m, g: _nesterov_mu_hat(m, g, self.b1, count), mu, updates)
+        else:
+            mu_hat = jax.tree.map(lambda m: tu.bias_correction(m, self.b1, count), mu)
+
+        def step(m: jax.Array, s: jax.Array) -> jax.Array:
+            return m / (jnp.sqrt(tu.bias_correction(s, self.b2, count)) + tu.hp(self.eps, s))
+
+        return jax.tree.map(step, mu_hat, nu), ScaleByAdamState(count, mu, nu)
+
+
+def scale_by_belief(
+    b1: float = 0.9,
+    b2: float = 0.999,
+    eps: float = 1e-16,
+    eps_root: float = 1e-16,
+    *,
+    nesterov: bool = False,
+) -> GradientTransformation:
+    r"""Rescale updates by AdaBelief: the second moment tracks :math:`(g_t - m_t)^2`.
+
+    .. math::
+
+        s_t = \beta_2 s_{t-1} + (1-\beta_2)(g_t - m_t)^2 + \bar\epsilon,\quad
+        u_t = \frac{\hat m_t}{\sqrt{\hat s_t} + \epsilon}
+
+    Args:
+        b1: decay of the first moment, in [0, 1).
+        b2: decay of the belief moment, in [0, 1).
+        eps: added outside the square root, > 0.
+        eps_root: added to the belief moment each step, >= 0.
+        nesterov: use Nesterov momentum.
+
+    Returns:
+        The transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.scale_by_belief()
+        >>> g = jnp.array([0.5, -2.0])
+        >>> u, _ = tx.update(g, tx.init(g))
+        >>> print(jnp.round(u, 2))
+        [ 1.11 -1.11]
+
+    References:
+        Zhuang et al., *AdaBelief Optimizer*, NeurIPS 2020.
+    """
+    _check_adam_args(b1, b2, eps, eps_root)
+    return _ScaleByBelief(b1, b2, eps, eps_root, nesterov)
