@@ -209,6 +209,10 @@ class PiecewiseLeakyRelu(Surrogate):
         >>> from core.surrogate import PiecewiseLeakyRelu
         >>> print(round(float(jax.grad(PiecewiseLeakyRelu(c=0.01, w=1.0))(3.0)), 4))
         0.01
+
+    References:
+        Fang et al., "SpikingJelly: An open-source machine learning infrastructure
+        platform for spike-based intelligence", Science Advances 9(40), 2023.
     """
 
     c: Hyperparameter = 0.01
@@ -243,6 +247,10 @@ class LeakyRelu(Surrogate):
         >>> from core.surrogate import LeakyRelu
         >>> print(round(float(jax.grad(LeakyRelu())(-2.0)), 4))
         0.1
+
+    References:
+        Fang et al., "SpikingJelly: An open-source machine learning infrastructure
+        platform for spike-based intelligence", Science Advances 9(40), 2023.
     """
 
     alpha: Hyperparameter = 0.1

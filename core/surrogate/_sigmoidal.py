@@ -74,6 +74,10 @@ class Tanh(Surrogate):
         >>> from core.surrogate import Tanh
         >>> print(round(float(jax.grad(Tanh(alpha=2.0))(0.0)), 4))
         1.0
+
+    References:
+        Neftci, Mostafa & Zenke, "Surrogate gradient learning in spiking neural
+        networks", IEEE Signal Processing Magazine 36(6), 2019.
     """
 
     alpha: Hyperparameter = 2.0
@@ -103,6 +107,10 @@ class SoftSign(Surrogate):
         >>> from core.surrogate import SoftSign
         >>> print(round(float(jax.grad(SoftSign(alpha=1.0))(0.0)), 4))
         0.5
+
+    References:
+        Fang et al., "SpikingJelly: An open-source machine learning infrastructure
+        platform for spike-based intelligence", Science Advances 9(40), 2023.
     """
 
     alpha: Hyperparameter = 1.0
@@ -171,6 +179,10 @@ class InvSquareGrad(Surrogate):
         >>> from core.surrogate import InvSquareGrad
         >>> print(round(float(jax.grad(InvSquareGrad(alpha=100.0))(0.01)), 4))
         0.25
+
+    References:
+        Zenke & Ganguli, "SuperSpike: Supervised learning in multilayer spiking
+        neural networks", Neural Computation 30(6), 2018.
     """
 
     alpha: Hyperparameter = 100.0
@@ -235,6 +247,10 @@ class Circ(Surrogate):
         >>> from core.surrogate import Circ
         >>> print(round(float(jax.grad(Circ(alpha=0.5))(0.0)), 4))
         1.0
+
+    References:
+        Pehle & Pedersen, "Norse -- A deep learning library for spiking neural
+        networks", Zenodo, 2021.
     """
 
     alpha: Hyperparameter = 1.0
@@ -266,6 +282,10 @@ class NonzeroSignLog(Surrogate):
         >>> from core.surrogate import NonzeroSignLog
         >>> print(round(float(jax.grad(NonzeroSignLog(alpha=1.0))(1.0)), 4))
         0.5
+
+    References:
+        Fang et al., "SpikingJelly: An open-source machine learning infrastructure
+        platform for spike-based intelligence", Science Advances 9(40), 2023.
     """
 
     alpha: Hyperparameter = 1.0
