@@ -3,7 +3,9 @@
 Times ``jit(grad(sum(spike(x))))`` for float32 ``x`` of 1e6 and 1e7 elements, every
 variant in turn in one process (round-robin), medians after warm-up, and prints
 the ratio of ours (and braintools) to the hand-written baseline for each surrogate
-braintools also has, plus ours alone for the others.
+braintools also has, plus ours alone for the others. The last column compares XLA's
+flop and memory-traffic estimates of ours and the baseline: "identical" means the two
+compiled programs do the same work, so any timing difference is machine noise.
 
 Run:  python benchmarks/surrogate.py [--sizes 1000000 10000000] [--repeats 15]
 """
@@ -43,6 +45,12 @@ def compiled(spike: Callable[[Array], Array]) -> Step:
     return jax.jit(jax.grad(lambda x: spike(x).sum()))
 
 
+def cost(step: Step, x: Array) -> tuple[float, float]:
+    """XLA's flop and memory-traffic estimate of the compiled step (noise-free)."""
+    analysis = step.lower(x).compile().cost_analysis()  # type: ignore[attr-defined]
+    return float(analysis.get("flops", 0.0)), float(analysis.get("bytes accessed", 0.0))
+
+
 def median_seconds(steps: dict[str, Step], x: Array, repeats: int) -> dict[str, float]:
     for step in steps.values():  # warm-up: compile and run once
         step(x).block_until_ready()
@@ -66,7 +74,10 @@ def main() -> None:
         theirs = None
 
     print(f"jax {jax.__version__}, backend {jax.default_backend()}, medians of {args.repeats}")
-    header = f"{'surrogate':<26}{'n':>10}{'hand ms':>10}{'ours/hand':>11}{'braintools/hand':>17}"
+    header = (
+        f"{'surrogate':<26}{'n':>10}{'hand ms':>10}{'ours/hand':>11}{'braintools/hand':>17}"
+        f"{'XLA cost ours/hand':>20}"
+    )
     print(header)
     print("-" * len(header))
     worst = 0.0
@@ -88,9 +99,10 @@ def main() -> None:
                 if "braintools" in times
                 else f"{'-':>17}"
             )
+            same_cost = cost(steps["ours"], x) == cost(steps["hand"], x)
             print(
                 f"{cls.__name__:<26}{size:>10.0e}{times['hand'] * 1e3:>10.2f}"
-                f"{ratio:>11.2f}{theirs_ratio}"
+                f"{ratio:>11.2f}{theirs_ratio}{'identical' if same_cost else 'DIFFERENT':>20}"
             )
     print(f"\nworst ours/hand ratio: {worst:.2f}")
 
