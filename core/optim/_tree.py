@@ -69,18 +69,22 @@ def hp(value: Any, like: jax.Array) -> jax.Array | float:
 
 
 def zeros_like(tree: Params, dtype: Any = None) -> Any:
-    """Zeros shaped like ``tree`` (in ``dtype`` if given, else each leaf's dtype)."""
+    """Zeros shaped like ``tree`` (in ``dtype`` if given, else each leaf's dtype).
+
+    A leaf that is a sharded ``jax.Array`` gives zeros with the same sharding, so an
+    optimizer state starts where its parameters live (replicated or sharded).
+    """
     check_float_params(tree)
-    return jax.tree.map(lambda x: jnp.zeros(jnp.shape(x), dtype or jnp.result_type(x)), tree)
+    return jax.tree.map(lambda x: jnp.zeros_like(x, dtype or jnp.result_type(x)), tree)
 
 
 def full_like(tree: Params, value: Any, dtype: Any = None) -> Any:
-    """``value`` broadcast to every leaf of ``tree``."""
+    """``value`` broadcast to every leaf of ``tree`` (keeping a leaf's sharding)."""
     check_float_params(tree)
 
     def fill(x: Any) -> jax.Array:
         dt = dtype or jnp.result_type(x)
-        return jnp.full(jnp.shape(x), jnp.asarray(value).astype(dt), dt)
+        return jnp.full_like(x, jnp.asarray(value).astype(dt), dt)
 
     return jax.tree.map(fill, tree)
 

@@ -12,11 +12,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -163,3 +166,63 @@ def regular_spikes(images: jax.Array, steps: int, rate: float) -> jax.Array:
     level = rate * images
     t = jnp.arange(steps, dtype=jnp.float32)[:, None, None]
     return (jnp.floor((t + 1.0) * level + 0.5) - jnp.floor(t * level + 0.5)).astype(jnp.float32)
+
+
+@dataclass(frozen=True)
+class DataParallel:
+    """Data parallelism over a 1-D device mesh with one axis, ``"batch"``.
+
+    Each batch is split across the devices (spikes on their batch axis 1, labels on
+    axis 0); parameters and optimizer state are replicated. ``jax.jit`` then runs one
+    program on every device, each on its slice of the batch, and all-reduces the
+    gradients, so a step computes the same numbers as on one device.
+    """
+
+    mesh: Mesh
+
+    @property
+    def replicated(self) -> NamedSharding:
+        """A full copy on every device (for parameters and optimizer state)."""
+        return NamedSharding(self.mesh, _spec())
+
+    def replicate(self, tree: T) -> T:
+        """``tree``'s arrays copied to every device of the mesh."""
+        placed: T = jax.device_put(tree, self.replicated)
+        return placed
+
+    def shard_batch(self, spikes: jax.Array, labels: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """Split time-major ``spikes`` ``(T, batch, n)`` and ``labels`` ``(batch,)`` by example."""
+        return (
+            jax.device_put(spikes, NamedSharding(self.mesh, _spec(None, "batch"))),
+            jax.device_put(labels, NamedSharding(self.mesh, _spec("batch"))),
+        )
+
+
+def _spec(*axes: str | None) -> PartitionSpec:
+    """``PartitionSpec(*axes)``: which mesh axis splits each array axis (``None``: none)."""
+    return PartitionSpec(*axes)  # type: ignore[no-untyped-call]  # jax leaves it untyped
+
+
+def data_parallel(devices: int, batch_size: int) -> DataParallel:
+    """A :class:`DataParallel` over the first ``devices`` devices JAX sees.
+
+    Raises:
+        ValueError: if ``devices`` is not between 1 and ``jax.device_count()``, or
+            ``batch_size`` is not a multiple of it.
+    """
+    available = jax.device_count()
+    if not 1 <= devices <= available:
+        platform = jax.default_backend()
+        raise ValueError(
+            f"--devices {devices} is not available: JAX sees {available} {platform} "
+            f"device(s), so --devices must be between 1 and {available}. On CPU, split the "
+            f"host into more devices by setting "
+            f"XLA_FLAGS=--xla_force_host_platform_device_count={max(devices, 1)} in the "
+            "environment before Python starts; on GPU/TPU, run on a host with more chips."
+        )
+    if batch_size % devices:
+        raise ValueError(
+            f"--batch-size {batch_size} must be a multiple of --devices {devices}, so that "
+            "every device gets the same number of examples"
+        )
+    return DataParallel(Mesh(np.array(jax.devices()[:devices]), ("batch",)))

@@ -1,6 +1,7 @@
 """Train a spiking network on handwritten digits, in the seed's braintools style.
 
 Run:  python docs/tutorials/snn_training.py [--epochs 40] [--batch-size 64] [--seed 0] [--out out]
+      [--devices 1]
 
 The 8x8 digits of scikit-learn are rate-coded into spike trains (``--steps`` time
 steps), fed to 64 -> 256 LIF -> 10 leaky-readout neurons, and trained with
@@ -9,7 +10,9 @@ cross-entropy of the readout's maximum membrane potential. It follows the
 "Training Workflow" of the braintools page line by line, with
 ``import facade as braintools``. It writes a checkpoint, a PNG of the loss and
 accuracy curves and a PNG spike raster of the hidden layer into ``--out``, and ends
-with ``test accuracy: 0.XXX``.
+with ``test accuracy: 0.XXX``. With ``--devices N`` the training is data parallel:
+each batch is split over a mesh of N devices while the parameters and the optimizer
+state are replicated (see ``docs/howto_multidevice.rst``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import facade as braintools
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digits_data import (
     History,
+    data_parallel,
     load_digits,
     progress,
     regular_spikes,
@@ -83,7 +87,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("out"))
     parser.add_argument("--steps", type=int, default=25, help="time steps per image")
     parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--devices", type=int, default=1, help="data-parallel devices")
     args = parser.parse_args()
+    try:
+        parallel = data_parallel(args.devices, args.batch_size)
+    except ValueError as error:
+        parser.error(str(error))
 
     digits = load_digits(args.seed)
     encode = jax.jit(lambda x: regular_spikes(x, args.steps, rate=0.8))
@@ -100,6 +109,9 @@ def main() -> None:
     optimizer = braintools.optim.Adam(learning_rate=args.lr)
     params = net.states(brainstate.ParamState)
     optimizer.register_trainable_weights(params)
+    every_state = cast(dict[str, brainstate.State[Any]], net.states())  # weights, membranes
+    for state in [*every_state.values(), *optimizer]:  # and the optimizer's state:
+        state.value = parallel.replicate(state.value)  # a copy on every device
 
     # 3. Define loss function
     def loss_fn(params: Any, net: TrainableSNN, X: jax.Array, y: jax.Array) -> jax.Array:
@@ -135,7 +147,8 @@ def main() -> None:
         losses = []
         for b in range(batches_per_epoch):
             chosen = jnp.asarray(order[b * args.batch_size : (b + 1) * args.batch_size])
-            losses.append(train_step(train_spikes[:, chosen], y_train[chosen]))
+            X, y = parallel.shard_batch(train_spikes[:, chosen], y_train[chosen])
+            losses.append(train_step(X, y))
             bar.update()
         history.loss.append(float(jnp.mean(jnp.stack(losses))))
         history.train_accuracy.append(accuracy(train_spikes, y_train))
