@@ -1,0 +1,172 @@
+"""The Open Neuromorphic SNN library benchmark on CPU: Linear(N, N) then one LIF layer.
+
+Batch 16, T=500, loss = sum of the output spikes; the forward pass (which keeps what
+the backward pass needs) and the backward pass (weight and bias gradients) are
+timed separately, as the Open Neuromorphic harness times ``model(x)`` and
+``loss.backward()``: the forward is ``jax.vjp`` under ``jit`` and returns the
+residuals, the backward is a second ``jit`` that applies them.
+
+* ``ours``: :func:`core.neuron.run` over a :class:`core.neuron.LIF`, the inputs of all
+  time steps projected by one matmul before the loop;
+* ``jax``: hand-written JAX, the layer applied inside the ``lax.scan`` body each step
+  (the usual step-by-step formulation), ``custom_jvp`` spike;
+* ``jax-tuned``: hand-written JAX with the projection outside the loop (ours' layout).
+
+Variants run in turn (round-robin), medians after warm-up. With ``--torch-python``
+(the interpreter of a venv holding torch and snntorch), ``snntorch`` runs afterwards in
+that interpreter (``benchmarks/_on_lif_torch.py``: ``torch.nn.Linear`` + ``snntorch.Leaky``,
+the usual Python loop over time, ``--torch-threads`` threads, default 1).
+
+Run:  python benchmarks/on_lif.py [--sizes 512 1024 2048] [--repeats 3]
+      [--torch-python /tmp/peers_venv/bin/python]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from core import neuron, surrogate
+
+BATCH, STEPS, TAU = 16, 500, 5.0
+Loss = Callable[[dict[str, jax.Array], jax.Array], jax.Array]
+
+
+def _spike() -> Callable[[jax.Array], jax.Array]:
+    @jax.custom_jvp
+    def spike(v: jax.Array) -> jax.Array:
+        return (v >= 0).astype(v.dtype)
+
+    @spike.defjvp
+    def spike_jvp(primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
+        (v,), (t,) = primals, tangents
+        return spike(v), 0.3 * jnp.maximum(1.0 - jnp.abs(v), 0.0) * t  # ReluGrad()
+
+    return spike
+
+
+def ours_loss() -> Loss:
+    def loss(p: dict[str, jax.Array], xs: jax.Array) -> jax.Array:
+        cell = neuron.LIF(p["w"].shape[1], tau=TAU, spike_fun=surrogate.ReluGrad())
+        _, spikes = neuron.run(cell, cell.init(xs.shape[1]), xs @ p["w"] + p["b"])
+        return spikes.sum()
+
+    return loss
+
+
+def jax_loss(tuned: bool) -> Loss:
+    spike = _spike()
+    a = float(np.exp(-1 / TAU))
+
+    def lif(v: jax.Array, i: jax.Array) -> tuple[jax.Array, jax.Array]:
+        u = a * v + (1 - a) * i
+        s = spike(u - 1.0)
+        return u - s, s
+
+    def loss(p: dict[str, jax.Array], xs: jax.Array) -> jax.Array:
+        v0 = jnp.zeros((xs.shape[1], p["w"].shape[1]), xs.dtype)
+        if tuned:
+            _, spikes = jax.lax.scan(lif, v0, xs @ p["w"] + p["b"])
+        else:
+            _, spikes = jax.lax.scan(lambda v, x: lif(v, x @ p["w"] + p["b"]), v0, xs)
+        return spikes.sum()
+
+    return loss
+
+
+def split(loss: Loss) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``forward(params, xs) -> (value, vjp_fn)`` and ``backward(vjp_fn) -> grads``, jitted."""
+    forward = jax.jit(lambda p, xs: jax.vjp(lambda q: loss(q, xs), p))
+    backward = jax.jit(lambda vjp_fn: vjp_fn(jnp.ones((), jnp.float32))[0])
+    return forward, backward
+
+
+def bench(n: int, variants: dict[str, Loss], repeats: int) -> dict[str, tuple[float, float]]:
+    rng = np.random.default_rng(0)
+    xs = jnp.asarray(rng.normal(0.0, 1.0, (STEPS, BATCH, n)).astype(np.float32))
+    params = {
+        "w": jnp.asarray(rng.normal(0.0, 2.0 / np.sqrt(n), (n, n)).astype(np.float32)),
+        "b": jnp.zeros(n, jnp.float32),
+    }
+    fns = {name: split(loss) for name, loss in variants.items()}
+    for forward, backward in fns.values():  # warm-up: compile and run once
+        jax.block_until_ready(backward(forward(params, xs)[1]))
+    times: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in fns}
+    for _ in range(repeats):
+        for name, (forward, backward) in fns.items():
+            start = time.perf_counter()
+            _, vjp_fn = jax.block_until_ready(forward(params, xs))
+            middle = time.perf_counter()
+            jax.block_until_ready(backward(vjp_fn))
+            end = time.perf_counter()
+            times[name][0].append(middle - start)
+            times[name][1].append(end - middle)
+            del vjp_fn
+    return {
+        k: (statistics.median(f) * 1e3, statistics.median(b) * 1e3) for k, (f, b) in times.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[512, 1024, 2048])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--torch-python", help="python of a venv with torch + snntorch")
+    parser.add_argument("--torch-threads", type=int, default=1)
+    args = parser.parse_args()
+    variants = {
+        "ours": ours_loss(),
+        "jax": jax_loss(tuned=False),
+        "jax-tuned": jax_loss(tuned=True),
+    }
+    print(
+        f"jax {jax.__version__}, backend {jax.default_backend()}, batch {BATCH}, T={STEPS}, "
+        f"medians of {args.repeats}"
+    )
+    header = (
+        f"{'N':>6} {'variant':<10}{'fwd ms':>10}{'bwd ms':>10}{'total ms':>10}"
+        f"{'fwd/jax':>9}{'bwd/jax':>9}{'total/jax':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    results = {n: bench(n, variants, args.repeats) for n in args.sizes}
+    if args.torch_python:
+        script = Path(__file__).resolve().parent / "_on_lif_torch.py"
+        out = subprocess.run(
+            [
+                args.torch_python,
+                str(script),
+                "--repeats",
+                str(args.repeats),
+                "--threads",
+                str(args.torch_threads),
+                "--sizes",
+                *map(str, args.sizes),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for n, (f, b) in json.loads(out.strip().splitlines()[-1]).items():
+            results[int(n)]["snntorch"] = (f, b)
+    for n, ms in results.items():
+        f0, b0 = ms["jax"]
+        for name, (f, b) in ms.items():
+            print(
+                f"{n:>6} {name:<10}{f:>10.1f}{b:>10.1f}{f + b:>10.1f}"
+                f"{f / f0:>9.2f}{b / b0:>9.2f}{(f + b) / (f0 + b0):>10.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

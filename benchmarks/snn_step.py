@@ -1,0 +1,312 @@
+"""One SNN training step: ours (facade and functional) vs pure JAX + optax vs braintools.
+
+100 inputs -> 256 LIF -> 10 leaky readout, T=100, batch 64, BPTT, Adam,
+cross-entropy of the readout's maximum membrane over time. Variants:
+
+* ``facade``: ``brainstate.nn.Linear`` + ``facade.nn.LIF`` / ``LeakyReadout``,
+  ``facade.transform.grad`` and ``facade.optim.Adam`` in ``brainstate.transform.jit``;
+* ``functional``: :mod:`core.neuron` cells, :func:`core.neuron.run`,
+  :func:`core.optim.adam`, one ``jax.jit`` step with donated buffers;
+* ``jax``: the measuring stick, a hand-written pure JAX + optax step written the way
+  a network is usually written step by step (both layers inside one ``lax.scan``
+  body, a ``custom_jvp`` spike, ``jit`` with donation);
+* ``jax-tuned``: the same hand-written JAX with the layout ours uses (every matmul
+  outside the time loop), to show the floor of that layout;
+* ``braintools``: brainstate 0.5.4 + braintools 0.3.0 (``brainstate.transform.grad``,
+  ``braintools.optim.Adam``); brainstate 0.5.4 and braintools 0.3.0 have no LIF
+  neuron, so it uses ``facade.nn.LIF`` / ``LeakyReadout`` in the per-step layout
+  of the seed's training workflow.
+
+Ours (both styles) runs the layers layer by layer: one matmul projects the inputs
+of all time steps, :func:`core.neuron.run` scans only the fused LIF update, one matmul
+projects the hidden spikes of all steps, and a second scan runs the readout. The
+backward pass then has two large weight-gradient matmuls instead of T small ones.
+All variants are built in one process, run in turn (round-robin), medians after
+warm-up; ratios are against ``jax``.
+
+Run:  python benchmarks/snn_step.py [--repeats 20] [--variants facade functional jax ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+N_IN, N_HIDDEN, N_OUT = 100, 256, 10
+TAU, TAU_OUT, LR = 5.0, 10.0, 1e-3
+Step = Callable[[], jax.Array]
+
+
+def data(steps: int = 100, batch: int = 64, seed: int = 0) -> tuple[jax.Array, jax.Array]:
+    """Random input spikes ``(T, batch, 100)`` at rate 0.1 and integer labels ``(batch,)``."""
+    rng = np.random.default_rng(seed)
+    spikes = (rng.random((steps, batch, N_IN)) < 0.1).astype(np.float32)
+    return jnp.asarray(spikes), jnp.asarray(rng.integers(0, N_OUT, batch))
+
+
+def init_params(seed: int = 0) -> dict[str, jax.Array]:
+    """He-normal weights (the scale of ``brainstate.nn.Linear``), zero biases."""
+    k1, k2 = jax.random.split(jax.random.key(seed))
+    he = jax.nn.initializers.he_normal()
+    return {
+        "w1": he(k1, (N_IN, N_HIDDEN), jnp.float32) * 2.0,
+        "b1": jnp.zeros(N_HIDDEN, jnp.float32),
+        "w2": he(k2, (N_HIDDEN, N_OUT), jnp.float32),
+        "b2": jnp.zeros(N_OUT, jnp.float32),
+    }
+
+
+# -- (a) ours, facade style -----------------------------------------------------------------
+def facade_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step:
+    import brainstate
+
+    import facade as braintools
+
+    class SNN(brainstate.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc1 = brainstate.nn.Linear(N_IN, N_HIDDEN)
+            self.lif = braintools.nn.LIF(
+                N_HIDDEN, tau=TAU, detach_reset=True, spike_fun=braintools.surrogate.ReluGrad()
+            )
+            self.fc2 = brainstate.nn.Linear(N_HIDDEN, N_OUT)
+            self.out = braintools.nn.LeakyReadout(N_OUT, tau=TAU_OUT)
+
+        def __call__(self, xs: jax.Array) -> jax.Array:
+            # layer by layer: one matmul per Linear for all time steps, scans for the neurons
+            spikes = brainstate.transform.for_loop(self.lif, self.fc1(xs))
+            return brainstate.transform.for_loop(self.out, self.fc2(spikes))
+
+    brainstate.random.seed(0)
+    net = SNN()
+    brainstate.nn.init_all_states(net, batch_size=x.shape[1])
+    optimizer = braintools.optim.Adam(learning_rate=LR)
+    params = net.states(brainstate.ParamState)
+    optimizer.register_trainable_weights(params)
+
+    def loss_fn(params: Any, net: SNN, xs: jax.Array, ys: jax.Array) -> jax.Array:
+        brainstate.nn.init_all_states(net, batch_size=xs.shape[1])
+        logits = net(xs).max(axis=0)
+        return braintools.metric.softmax_cross_entropy_with_integer_labels(logits, ys).mean()
+
+    @brainstate.transform.jit
+    def train_step(xs: jax.Array, ys: jax.Array) -> jax.Array:
+        grads, loss = braintools.transform.grad(loss_fn, params, return_value=True)(net, xs, ys)
+        optimizer.update(grads)
+        return loss
+
+    return lambda: train_step(x, y)
+
+
+# -- (b) ours, functional style -------------------------------------------------------------
+def functional_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step:
+    from core import loss, neuron, optim, surrogate
+
+    hidden = neuron.LIF(N_HIDDEN, tau=TAU, detach_reset=True, spike_fun=surrogate.ReluGrad())
+    readout = neuron.LeakyReadout(N_OUT, tau=TAU_OUT)
+
+    def loss_fn(p: dict[str, jax.Array], xs: jax.Array, ys: jax.Array) -> jax.Array:
+        batch = xs.shape[1]
+        _, spikes = neuron.run(
+            hidden, hidden.init(batch), xs @ p["w1"] + p["b1"], checkpoint=checkpoint
+        )
+        _, v_out = neuron.run(readout, readout.init(batch), spikes @ p["w2"] + p["b2"])
+        return loss.softmax_cross_entropy_with_integer_labels(v_out.max(axis=0), ys).mean()
+
+    tx = optim.adam(LR)
+    params = init_params()
+    carry = [params, tx.init(params)]
+
+    def step(p: Any, s: Any, xs: jax.Array, ys: jax.Array) -> tuple[Any, Any, jax.Array]:
+        value, grads = jax.value_and_grad(loss_fn)(p, xs, ys)
+        updates, s = tx.update(grads, s, p)
+        return optim.apply_updates(p, updates), s, value
+
+    compiled = jax.jit(step, donate_argnums=(0, 1))
+
+    def run() -> jax.Array:
+        carry[0], carry[1], value = compiled(carry[0], carry[1], x, y)
+        return value
+
+    return run
+
+
+# -- (c) hand-written pure JAX + optax ------------------------------------------------------
+def _spike() -> Callable[[jax.Array], jax.Array]:
+    @jax.custom_jvp
+    def spike(v: jax.Array) -> jax.Array:
+        return (v >= 0).astype(v.dtype)
+
+    @spike.defjvp
+    def spike_jvp(primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
+        (v,), (t,) = primals, tangents
+        return spike(v), 0.3 * jnp.maximum(1.0 - jnp.abs(v), 0.0) * t  # ReluGrad()
+
+    return spike
+
+
+def _optax_runner(loss_fn: Callable[..., jax.Array], x: jax.Array, y: jax.Array) -> Step:
+    import optax
+
+    tx = optax.adam(LR)
+    params = init_params()
+    carry = [params, tx.init(params)]
+
+    def step(p: Any, s: Any, xs: jax.Array, ys: jax.Array) -> tuple[Any, Any, jax.Array]:
+        value, grads = jax.value_and_grad(loss_fn)(p, xs, ys)
+        updates, s = tx.update(grads, s, p)
+        return optax.apply_updates(p, updates), s, value
+
+    compiled = jax.jit(step, donate_argnums=(0, 1))
+
+    def run() -> jax.Array:
+        carry[0], carry[1], value = compiled(carry[0], carry[1], x, y)
+        return value
+
+    return run
+
+
+def jax_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step:
+    import optax
+
+    spike = _spike()
+    a, a_out = float(np.exp(-1 / TAU)), float(np.exp(-1 / TAU_OUT))
+
+    def loss_fn(p: dict[str, jax.Array], xs: jax.Array, ys: jax.Array) -> jax.Array:
+        def body(carry: Any, x_t: jax.Array) -> Any:
+            v, o = carry
+            u = a * v + (1 - a) * (x_t @ p["w1"] + p["b1"])
+            s = spike(u - 1.0)
+            v = u - jax.lax.stop_gradient(s)
+            o = a_out * o + (1 - a_out) * (s @ p["w2"] + p["b2"])
+            return (v, o), o
+
+        batch = xs.shape[1]
+        init = (jnp.zeros((batch, N_HIDDEN)), jnp.zeros((batch, N_OUT)))
+        _, outs = jax.lax.scan(jax.checkpoint(body) if checkpoint else body, init, xs)
+        return optax.softmax_cross_entropy_with_integer_labels(outs.max(axis=0), ys).mean()
+
+    return _optax_runner(loss_fn, x, y)
+
+
+def jax_tuned_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step:
+    import optax
+
+    spike = _spike()
+    a, a_out = float(np.exp(-1 / TAU)), float(np.exp(-1 / TAU_OUT))
+
+    def lif(v: jax.Array, i: jax.Array) -> tuple[jax.Array, jax.Array]:
+        u = a * v + (1 - a) * i
+        s = spike(u - 1.0)
+        return u - jax.lax.stop_gradient(s), s
+
+    def leaky(o: jax.Array, i: jax.Array) -> tuple[jax.Array, jax.Array]:
+        o = a_out * o + (1 - a_out) * i
+        return o, o
+
+    def loss_fn(p: dict[str, jax.Array], xs: jax.Array, ys: jax.Array) -> jax.Array:
+        batch = xs.shape[1]
+        _, s = jax.lax.scan(lif, jnp.zeros((batch, N_HIDDEN)), xs @ p["w1"] + p["b1"])
+        _, outs = jax.lax.scan(leaky, jnp.zeros((batch, N_OUT)), s @ p["w2"] + p["b2"])
+        return optax.softmax_cross_entropy_with_integer_labels(outs.max(axis=0), ys).mean()
+
+    return _optax_runner(loss_fn, x, y)
+
+
+# -- (d) brainstate 0.5.4 + braintools 0.3.0 -------------------------------------------------
+def braintools_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step:
+    import brainstate
+    import braintools
+
+    import facade  # brainstate 0.5.4 / braintools 0.3.0 have no LIF neuron
+
+    class SNN(brainstate.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc1 = brainstate.nn.Linear(N_IN, N_HIDDEN)
+            self.lif = facade.nn.LIF(
+                N_HIDDEN, tau=TAU, detach_reset=True, spike_fun=facade.surrogate.ReluGrad()
+            )
+            self.fc2 = brainstate.nn.Linear(N_HIDDEN, N_OUT)
+            self.out = facade.nn.LeakyReadout(N_OUT, tau=TAU_OUT)
+
+        def update(self, x_t: jax.Array) -> jax.Array:
+            return self.out(self.fc2(self.lif(self.fc1(x_t))))
+
+    brainstate.random.seed(0)
+    net = SNN()
+    brainstate.nn.init_all_states(net, batch_size=x.shape[1])
+    optimizer = braintools.optim.Adam(lr=LR)
+    params = net.states(brainstate.ParamState)
+    optimizer.register_trainable_weights(params)
+
+    def loss_fn(xs: jax.Array, ys: jax.Array) -> jax.Array:
+        brainstate.nn.init_all_states(net, batch_size=xs.shape[1])
+        logits = brainstate.transform.for_loop(net, xs).max(axis=0)
+        return braintools.metric.softmax_cross_entropy_with_integer_labels(logits, ys).mean()
+
+    @brainstate.transform.jit
+    def train_step(xs: jax.Array, ys: jax.Array) -> jax.Array:
+        grads, loss = brainstate.transform.grad(loss_fn, params, return_value=True)(xs, ys)
+        optimizer.update(grads)
+        return loss
+
+    return lambda: train_step(x, y)
+
+
+BUILDERS: dict[str, Callable[..., Step]] = {
+    "facade": facade_step,
+    "functional": functional_step,
+    "jax": jax_step,
+    "jax-tuned": jax_tuned_step,
+    "braintools": braintools_step,
+}
+
+
+def median_ms(steps: dict[str, Step], repeats: int, warmup: int = 3) -> dict[str, float]:
+    """Run each step ``warmup`` times, then ``repeats`` rounds in turn; median ms."""
+    for step in steps.values():
+        for _ in range(warmup):
+            jax.block_until_ready(step())
+    samples: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, step in steps.items():  # in turn: load drifts hit every variant alike
+            start = time.perf_counter()
+            jax.block_until_ready(step())
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(v) * 1e3 for name, v in samples.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--steps", type=int, default=100, help="time steps T")
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--variants", nargs="+", default=list(BUILDERS), choices=list(BUILDERS))
+    args = parser.parse_args()
+    x, y = data(args.steps, args.batch)
+    steps = {name: BUILDERS[name](x, y) for name in args.variants}
+    losses = {name: float(step()) for name, step in steps.items()}
+    ms = median_ms(steps, args.repeats)
+    print(
+        f"jax {jax.__version__}, backend {jax.default_backend()}, T={args.steps}, "
+        f"batch {args.batch}, {N_IN}-{N_HIDDEN}-{N_OUT}, medians of {args.repeats}"
+    )
+    base = ms.get("jax")
+    header = f"{'variant':<12}{'ms/step':>10}{'vs jax':>9}{'first loss':>12}"
+    print(header)
+    print("-" * len(header))
+    for name in steps:
+        ratio = f"{ms[name] / base:>9.2f}" if base else f"{'-':>9}"
+        print(f"{name:<12}{ms[name]:>10.2f}{ratio}{losses[name]:>12.4f}")
+
+
+if __name__ == "__main__":
+    main()
