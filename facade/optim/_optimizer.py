@@ -111,7 +111,9 @@ _FLOATING = frozenset(np.dtype(d) for d in ("float16", "float32", "float64")) | 
 def _check_gradient(name: str, grad: Any, value: Any) -> None:
     """Refuse a gradient that cannot update the parameter ``value`` registered as ``name``."""
     if isinstance(grad, jax.Array) and isinstance(value, jax.Array):
-        pairs: Any = ((grad, value),)  # the common case, checked without flattening
+        if grad.shape == value.shape and grad.dtype == value.dtype:
+            return  # the common case (parameters were checked floating at registration)
+        pairs: Any = ((grad, value),)
     else:
         grad_leaves, grad_tree = jax.tree.flatten(grad)
         value_leaves, value_tree = jax.tree.flatten(value)
