@@ -61,6 +61,7 @@ class NamedOptimizer(Optimizer, abc.ABC):
     """
 
     decoupled_weight_decay = False
+    state_may_hold_inputs = False  # moments are fresh arrays; LBFGS and Lookahead say True
     """Apply weight decay after the direction (AdamW style) rather than before it."""
 
     def __init__(

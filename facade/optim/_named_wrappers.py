@@ -87,6 +87,8 @@ class LBFGS(LearningRateInside):
         Mathematical Programming, 1989.
     """
 
+    state_may_hold_inputs = True
+
     def __init__(
         self,
         lr: LearningRate = 1.0,
@@ -216,6 +218,8 @@ class Lookahead(LearningRateInside):
     References:
         Zhang et al., "Lookahead optimizer: k steps forward, 1 step back", NeurIPS 2019.
     """
+
+    state_may_hold_inputs = True
 
     def __init__(
         self,

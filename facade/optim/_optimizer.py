@@ -206,6 +206,10 @@ class Optimizer:
         [0.5 1.5] 0.5
     """
 
+    state_may_hold_inputs = True
+    """Whether the transform's state may keep the very parameter or gradient arrays it was
+    given (L-BFGS, Lookahead): such arrays are copied before the buffers are donated."""
+
     def __init__(
         self, tx: core_optim.TransformLike, lr: float | LRSchedulerLike | None = None
     ) -> None:
@@ -351,7 +355,8 @@ class Optimizer:
             for name, value in params.items():
                 _check_gradient(name, gradients[name], value)
         opt_states = [g.opt_state.value for g in self._groups]
-        group_params, opt_states = _unaliased(group_params, opt_states, group_grads)
+        if self.state_may_hold_inputs:
+            group_params, opt_states = _unaliased(group_params, opt_states, group_grads)
         lrs = [None if g.lr is None else g.lr.value for g in self._groups]
         arrays = {k: v for k, v in extra.items() if not callable(v)}
         static = tuple(sorted(((k, v) for k, v in extra.items() if callable(v)), key=_first))
