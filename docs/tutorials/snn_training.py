@@ -55,11 +55,11 @@ class TrainableSNN(brainstate.nn.Module):
 
     def __init__(self, n_in: int = 64, n_hidden: int = 256, n_out: int = 10) -> None:
         super().__init__()
-        self.fc1 = brainstate.nn.Linear(n_in, n_hidden)
+        self.fc1 = braintools.nn.Linear(n_in, n_hidden)
         self.lif = braintools.nn.LIF(
             n_hidden, tau=5.0, detach_reset=True, spike_fun=braintools.surrogate.ReluGrad()
         )
-        self.fc2 = brainstate.nn.Linear(n_hidden, n_out)
+        self.fc2 = braintools.nn.Linear(n_hidden, n_out)
         self.out = braintools.nn.LeakyReadout(n_out, tau=10.0)
 
     def step(self, current: jax.Array) -> tuple[jax.Array, jax.Array]:

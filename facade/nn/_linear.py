@@ -1,0 +1,198 @@
+"""``Linear`` with weights drawn on the host: building a network compiles nothing.
+
+``brainstate.nn.Linear`` draws its Kaiming-normal weights with eager JAX operations,
+and XLA compiles each of them anew for every weight shape (about a second per
+shape on a CPU). Drawing the same distribution with NumPy, seeded from
+brainstate's random state, and placing the result on the device once, costs
+microseconds, so start-up is dominated by the training step's own compilation.
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+import brainstate
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+from jax.typing import ArrayLike, DTypeLike
+
+Mode = Literal["fan_in", "fan_out", "fan_avg"]
+Size = int | Sequence[int]
+
+_TRUNCATED_STD = 0.87962566103423978
+"""Standard deviation of a standard normal truncated to [-2, 2]."""
+
+
+class KaimingNormal:
+    r"""Kaiming (He) normal initializer, truncated to two standard deviations, drawn on the host.
+
+    The distribution of ``brainstate.nn.init.KaimingNormal`` (and of
+    ``jax.nn.initializers.he_normal``): a normal with variance
+    :math:`\text{scale}/n` truncated to :math:`\pm 2` standard deviations (and
+    rescaled so the truncated samples keep that variance), where :math:`n` is the
+    fan-in, fan-out or their mean. The samples come from NumPy, so no XLA program is
+    compiled, and are placed on the default device as a ``jax.Array``.
+
+    Without ``seed`` each call draws a fresh key from brainstate's global random
+    state, so ``brainstate.random.seed(s)`` makes a network's weights reproducible;
+    with ``seed`` the initializer owns its own generator.
+
+    Args:
+        scale: the variance numerator (2 for ReLU-like units).
+        mode: ``"fan_in"``, ``"fan_out"`` or ``"fan_avg"``.
+        seed: an int for a private generator; ``None`` uses brainstate's random state.
+
+    Example:
+        >>> import brainstate
+        >>> from facade.nn import KaimingNormal
+        >>> brainstate.random.seed(0)
+        >>> w = KaimingNormal()((400, 300))
+        >>> print(w.shape, w.dtype, round(float(w.std() * 20), 1))  # sqrt(2 / 400) * 20
+        (400, 300) float32 1.4
+        >>> bool(abs(w).max() <= 2 * (2 / 400) ** 0.5 / 0.8796)
+        True
+    """
+
+    def __init__(self, scale: float = 2.0, mode: Mode = "fan_in", seed: int | None = None) -> None:
+        given: object = scale
+        if isinstance(given, bool) or not isinstance(given, numbers.Real) or not float(given) > 0:
+            raise ValueError(f"scale must be a positive number; got {scale!r}")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg'; got {mode!r}")
+        given = seed
+        if given is not None and (isinstance(given, bool) or not isinstance(given, int)):
+            raise TypeError(f"seed must be an int or None; got {seed!r}")
+        self.scale: float = float(scale)
+        self.mode: Mode = mode
+        self._rng: np.random.Generator | None = (
+            None if seed is None else np.random.default_rng(seed)
+        )
+
+    def __call__(self, shape: Size, dtype: DTypeLike | None = None) -> Array:
+        """Draw an array of ``shape`` (at least 2-D: ``(..., fan_in, fan_out)``)."""
+        dims = _positive_shape(shape, "shape")
+        if len(dims) < 2:
+            raise ValueError(f"shape must have >= 2 dimensions (fan_in, fan_out); got {shape!r}")
+        dtype = brainstate.environ.dftype() if dtype is None else dtype
+        receptive = int(np.prod(dims[:-2], dtype=np.int64))
+        fan_in, fan_out = dims[-2] * receptive, dims[-1] * receptive
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
+        std = np.sqrt(self.scale / n) / _TRUNCATED_STD
+        values = _truncated_standard_normal(self._generator(), dims) * std
+        placed: Array = jax.device_put(values.astype(dtype))  # no XLA program, unlike asarray
+        return placed
+
+    def _generator(self) -> np.random.Generator:
+        if self._rng is not None:
+            return self._rng
+        key = brainstate.random.split_key()
+        return np.random.default_rng(np.asarray(jax.random.key_data(key)).tolist())
+
+    def __repr__(self) -> str:
+        return f"KaimingNormal(scale={self.scale}, mode={self.mode!r})"
+
+
+_KAIMING_NORMAL = KaimingNormal()
+
+
+class Linear(brainstate.nn.Linear):
+    r"""``brainstate.nn.Linear`` whose default weights are drawn on the host.
+
+    :math:`y = x W + b`, the same module as ``brainstate.nn.Linear`` (a subclass:
+    the same ``weight`` ``ParamState`` holding ``{"weight", "bias"}``, the same
+    ``update``), with two differences in construction only: the default weights
+    come from :class:`KaimingNormal` (the same distribution, drawn with NumPy, so
+    building a network compiles no XLA program: about a second saved per new
+    weight shape on a CPU), and ``b_init`` may be a number (a constant bias; ``None``
+    for none). Any brainstate initializer or array is accepted as well.
+
+    Args:
+        in_size: the number of input features (or a shape whose leading dimensions
+            equal ``out_size``'s).
+        out_size: the number of output features (or a shape).
+        w_init: an initializer called with ``(in, out)``, or an array of that shape.
+        b_init: a number, an initializer called with ``(out,)``, an array, or ``None``.
+        w_mask: an optional mask multiplied into the weights, as in brainstate.
+        name: the module name.
+        param_type: the state class of the weights (``brainstate.ParamState``).
+
+    Example:
+        >>> import brainstate, jax.numpy as jnp
+        >>> import facade as braintools
+        >>> brainstate.random.seed(0)
+        >>> layer = braintools.nn.Linear(100, 256)
+        >>> isinstance(layer, brainstate.nn.Linear), layer(jnp.ones((8, 100))).shape
+        (True, (8, 256))
+        >>> print(layer.weight.value["bias"][:3])
+        [0. 0. 0.]
+    """
+
+    def __init__(
+        self,
+        in_size: Size,
+        out_size: Size,
+        w_init: Callable[..., ArrayLike] | ArrayLike = _KAIMING_NORMAL,
+        b_init: float | Callable[..., ArrayLike] | ArrayLike | None = 0.0,
+        w_mask: Callable[..., ArrayLike] | ArrayLike | None = None,
+        name: str | None = None,
+        param_type: type = brainstate.ParamState,
+    ) -> None:
+        ins, outs = _positive_shape(in_size, "in_size"), _positive_shape(out_size, "out_size")
+        if ins[:-1] != outs[:-1]:
+            raise ValueError(
+                "the leading dimensions of in_size and out_size must be equal; "
+                f"got in_size={in_size!r}, out_size={out_size!r}"
+            )
+        bias: object = b_init
+        if isinstance(bias, int | float | np.number) and not isinstance(bias, bool):
+            bias = jax.device_put(np.full(outs[-1], float(bias), brainstate.environ.dftype()))
+        super().__init__(
+            ins, outs, w_init=w_init, b_init=bias, w_mask=w_mask, name=name, param_type=param_type
+        )
+
+    def update(self, x: ArrayLike) -> Array:
+        """``x @ W + b`` over the last axis of ``x``, for any number of leading axes.
+
+        The leading axes (e.g. time and batch) are flattened into one, so the
+        product is a single 2-D matmul and, in the backward pass, the weight
+        gradient is one 2-D matmul contracting over all rows: about 10% faster
+        for a ``(T, batch, n)`` input on a CPU than contracting over two axes.
+        """
+        params = self.weight.value
+        weight: Array = params["weight"]
+        if self.w_mask is not None:
+            weight = weight * self.w_mask
+        x = jnp.asarray(x)
+        y: Array = x.reshape(-1, x.shape[-1]) @ weight if x.ndim > 2 else x @ weight
+        if "bias" in params:
+            y = y + params["bias"]
+        return y.reshape(*x.shape[:-1], y.shape[-1])
+
+
+def _positive_shape(size: Size, name: str) -> tuple[int, ...]:
+    """``size`` as a non-empty tuple of positive ints, or a clear error naming ``name``."""
+    dims = size if isinstance(size, Sequence) else (size,)
+    try:
+        if any(isinstance(d, bool) for d in dims):
+            raise TypeError
+        shape = tuple(operator.index(d) for d in dims)
+    except TypeError:
+        raise TypeError(f"{name} must be an int or a sequence of ints; got {size!r}") from None
+    if not shape or min(shape) < 1:
+        raise ValueError(f"{name} must be a positive int or a non-empty tuple of them; got {size}")
+    return shape
+
+
+def _truncated_standard_normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Standard normal samples conditioned on ``|z| <= 2`` (by redrawing the rest)."""
+    z = rng.standard_normal(shape)
+    outside = np.abs(z) > 2.0
+    while outside.any():  # 4.6% per round: a handful of rounds
+        z[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(z) > 2.0
+    return z
