@@ -15,28 +15,29 @@ residuals, the backward is a second ``jit`` that applies them.
 Variants run in turn (round-robin), medians after warm-up. With ``--torch-python``
 (the interpreter of a venv holding torch and snntorch), ``snntorch`` runs afterwards in
 that interpreter (``benchmarks/_on_lif_torch.py``: ``torch.nn.Linear`` + ``snntorch.Leaky``,
-the usual Python loop over time, ``--torch-threads`` threads, default 1).
+the usual Python loop over time, ``--torch-threads`` threads, default 1) and, if norse
+imports there, ``norse`` (``LIFBoxCell``, default SuperSpike surrogate). With
+``--spyx-python`` (the interpreter of a venv holding spyx), ``benchmarks/_on_lif_spyx.py``
+times ``spyx`` (``nnx.Linear`` + ``spyx.nn.LIF`` under :func:`spyx.nn.run`) in turn with
+this file's ``jax`` variant (row ``jax (spyx)``) in that interpreter: the spyx ratios are
+against that same-process ``jax (spyx)``, whose own ratios are against ``jax`` here.
 
 Run:  python benchmarks/on_lif.py [--sizes 512 1024 2048] [--repeats 3]
-      [--torch-python /tmp/peers_venv/bin/python]
+      [--torch-python /tmp/peers_venv/bin/python] [--spyx-python /tmp/spyx_venv/bin/python]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-
-from core import neuron, surrogate
+from _peers import run_peer
 
 BATCH, STEPS, TAU = 16, 500, 5.0
 Loss = Callable[[dict[str, jax.Array], jax.Array], jax.Array]
@@ -56,6 +57,8 @@ def _spike() -> Callable[[jax.Array], jax.Array]:
 
 
 def ours_loss() -> Loss:
+    from core import neuron, surrogate  # here: the spyx venv imports this file without core
+
     def loss(p: dict[str, jax.Array], xs: jax.Array) -> jax.Array:
         cell = neuron.LIF(p["w"].shape[1], tau=TAU, spike_fun=surrogate.ReluGrad())
         _, spikes = neuron.run(cell, cell.init(xs.shape[1]), xs @ p["w"] + p["b"])
@@ -121,8 +124,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[512, 1024, 2048])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--torch-python", help="python of a venv with torch + snntorch")
+    parser.add_argument("--torch-python", help="python of a venv with torch + snntorch (+ norse)")
     parser.add_argument("--torch-threads", type=int, default=1)
+    parser.add_argument("--spyx-python", help="python of a venv with spyx")
     args = parser.parse_args()
     variants = {
         "ours": ours_loss(),
@@ -133,39 +137,47 @@ def main() -> None:
         f"jax {jax.__version__}, backend {jax.default_backend()}, batch {BATCH}, T={STEPS}, "
         f"medians of {args.repeats}"
     )
+    sizes = ("--sizes", *map(str, args.sizes), "--repeats", str(args.repeats))
+    results = {n: bench(n, variants, args.repeats) for n in args.sizes}
+    # per N: (variant, forward ms, backward ms, the variant its ratios are against)
+    rows: dict[int, list[tuple[str, float, float, str]]] = {
+        n: [(name, f, b, "jax") for name, (f, b) in ms.items()] for n, ms in results.items()
+    }
+    notes: list[str] = []
+    if args.torch_python:
+        out = run_peer(
+            args.torch_python, "_on_lif_torch.py", *sizes, "--threads", str(args.torch_threads)
+        )
+        versions = ", ".join(f"{k} {v}" for k, v in out.pop("versions").items())
+        for size, peers in out.items():
+            rows[int(size)] += [(name, f, b, "jax") for name, (f, b) in peers.items()]
+        notes.append(f"torch peers: separate process, {versions}; ratios vs jax")
+    if args.spyx_python:
+        out = run_peer(args.spyx_python, "_on_lif_spyx.py", *sizes)
+        versions = ", ".join(f"{k} {v}" for k, v in out.pop("versions").items())
+        for size, pair in out.items():
+            (fs, bs), (fj, bj) = pair["spyx"], pair["jax"]
+            rows[int(size)] += [("spyx", fs, bs, "jax (spyx)"), ("jax (spyx)", fj, bj, "jax")]
+        notes.append(
+            f"spyx: separate process, {versions}; ratios vs `jax (spyx)`, the jax variant"
+            " timed in turn in that process (whose ratios are vs jax here)"
+        )
     header = (
-        f"{'N':>6} {'variant':<10}{'fwd ms':>10}{'bwd ms':>10}{'total ms':>10}"
+        f"{'N':>6} {'variant':<11}{'fwd ms':>10}{'bwd ms':>10}{'total ms':>10}"
         f"{'fwd/jax':>9}{'bwd/jax':>9}{'total/jax':>10}"
     )
     print(header)
     print("-" * len(header))
-    results = {n: bench(n, variants, args.repeats) for n in args.sizes}
-    if args.torch_python:
-        script = Path(__file__).resolve().parent / "_on_lif_torch.py"
-        out = subprocess.run(
-            [
-                args.torch_python,
-                str(script),
-                "--repeats",
-                str(args.repeats),
-                "--threads",
-                str(args.torch_threads),
-                "--sizes",
-                *map(str, args.sizes),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        for n, (f, b) in json.loads(out.strip().splitlines()[-1]).items():
-            results[int(n)]["snntorch"] = (f, b)
-    for n, ms in results.items():
-        f0, b0 = ms["jax"]
-        for name, (f, b) in ms.items():
+    for n, table in rows.items():
+        ref = {name: (f, b) for name, f, b, _ in table}
+        for name, f, b, against in table:
+            f0, b0 = ref[against]
             print(
-                f"{n:>6} {name:<10}{f:>10.1f}{b:>10.1f}{f + b:>10.1f}"
+                f"{n:>6} {name:<11}{f:>10.1f}{b:>10.1f}{f + b:>10.1f}"
                 f"{f / f0:>9.2f}{b / b0:>9.2f}{(f + b) / (f0 + b0):>10.2f}"
             )
+    for note in notes:
+        print(note)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,11 @@
 100 inputs -> 256 LIF -> 10 leaky readout, T=100, batch 64, BPTT, Adam,
 cross-entropy of the readout's maximum membrane over time. Variants:
 
-* ``facade``: ``brainstate.nn.Linear`` + ``facade.nn.LIF`` / ``LeakyReadout``,
+* ``facade``: ``facade.nn.Linear`` + ``LIF`` / ``LeakyReadout``,
   ``facade.transform.grad`` and ``facade.optim.Adam`` in ``brainstate.transform.jit``;
-* ``functional``: :mod:`core.neuron` cells, :func:`core.neuron.run`,
-  :func:`core.optim.adam`, one ``jax.jit`` step with donated buffers;
+* ``functional``: :func:`core.init.kaiming_normal` weights, :mod:`core.neuron` cells,
+  :func:`core.neuron.run`, :func:`core.optim.adam`, one ``jax.jit`` step with donated
+  buffers;
 * ``jax``: the measuring stick, a hand-written pure JAX + optax step written the way
   a network is usually written step by step (both layers inside one ``lax.scan``
   body, a ``custom_jvp`` spike, ``jit`` with donation);
@@ -24,20 +25,40 @@ backward pass then has two large weight-gradient matmuls instead of T small ones
 All variants are built in one process, run in turn (round-robin), medians after
 warm-up; ratios are against ``jax``.
 
+Peers in their own interpreters, run after the JAX variants (each prints JSON back):
+
+* ``--torch-python PATH`` (a venv with CPU torch + snntorch, optionally norse) runs
+  ``benchmarks/_snn_step_torch.py``: rows ``snntorch`` (``snntorch.Leaky``, detached
+  subtractive reset, ``ReluGrad``-shaped custom surrogate, tensor leaky readout) and,
+  if norse imports, ``norse`` (``LIFBoxCell`` + ``LIBoxCell``, detached subtractive reset,
+  norse's default SuperSpike surrogate); the same network, the same input arrays (passed
+  as raw bytes), ``torch.optim.Adam``, the usual Python loop over time,
+  ``--torch-threads`` threads (default 1). Their ratios are against ``jax`` of this
+  process.
+* ``--spyx-python PATH`` (a venv with spyx) runs ``benchmarks/_snn_step_spyx.py``: row
+  ``spyx`` (``spyx.nn.Sequential`` of ``nnx.Linear`` / ``spyx.nn.LIF`` / ``spyx.nn.LI``
+  under :func:`spyx.nn.run`, ``jax.jit`` + ``optax.adam``) and row ``jax (spyx)``, this
+  file's ``jax`` step timed in turn with it in that interpreter; the spyx ratio is
+  against that same-process ``jax (spyx)``, whose own ratio is against ``jax`` here.
+
 Run:  python benchmarks/snn_step.py [--repeats 20] [--variants facade functional jax ...]
+      [--torch-python /tmp/peers_venv/bin/python] [--spyx-python /tmp/spyx_venv/bin/python]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from _peers import run_peer
 
 N_IN, N_HIDDEN, N_OUT = 100, 256, 10
 TAU, TAU_OUT, LR = 5.0, 10.0, 1e-3
@@ -51,10 +72,13 @@ def data(steps: int = 100, batch: int = 64, seed: int = 0) -> tuple[jax.Array, j
     return jnp.asarray(spikes), jnp.asarray(rng.integers(0, N_OUT, batch))
 
 
-def init_params(seed: int = 0) -> dict[str, jax.Array]:
-    """He-normal weights (the scale of ``brainstate.nn.Linear``), zero biases."""
+def init_params(seed: int = 0, he: Callable[..., jax.Array] | None = None) -> dict[str, jax.Array]:
+    """He-normal weights (the scale of ``brainstate.nn.Linear``), zero biases.
+
+    ``he`` is the initializer, ``jax.nn.initializers.he_normal()`` by default.
+    """
     k1, k2 = jax.random.split(jax.random.key(seed))
-    he = jax.nn.initializers.he_normal()
+    he = jax.nn.initializers.he_normal() if he is None else he
     return {
         "w1": he(k1, (N_IN, N_HIDDEN), jnp.float32) * 2.0,
         "b1": jnp.zeros(N_HIDDEN, jnp.float32),
@@ -72,11 +96,11 @@ def facade_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> S
     class SNN(brainstate.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.fc1 = brainstate.nn.Linear(N_IN, N_HIDDEN)
+            self.fc1 = braintools.nn.Linear(N_IN, N_HIDDEN)
             self.lif = braintools.nn.LIF(
                 N_HIDDEN, tau=TAU, detach_reset=True, spike_fun=braintools.surrogate.ReluGrad()
             )
-            self.fc2 = brainstate.nn.Linear(N_HIDDEN, N_OUT)
+            self.fc2 = braintools.nn.Linear(N_HIDDEN, N_OUT)
             self.out = braintools.nn.LeakyReadout(N_OUT, tau=TAU_OUT)
 
         def __call__(self, xs: jax.Array) -> jax.Array:
@@ -107,7 +131,7 @@ def facade_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> S
 
 # -- (b) ours, functional style -------------------------------------------------------------
 def functional_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step:
-    from core import loss, neuron, optim, surrogate
+    from core import init, loss, neuron, optim, surrogate
 
     hidden = neuron.LIF(N_HIDDEN, tau=TAU, detach_reset=True, spike_fun=surrogate.ReluGrad())
     readout = neuron.LeakyReadout(N_OUT, tau=TAU_OUT)
@@ -121,7 +145,7 @@ def functional_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) 
         return loss.softmax_cross_entropy_with_integer_labels(v_out.max(axis=0), ys).mean()
 
     tx = optim.adam(LR)
-    params = init_params()
+    params = init_params(he=init.kaiming_normal())  # drawn on the host: nothing to compile
     carry = [params, tx.init(params)]
 
     def step(p: Any, s: Any, xs: jax.Array, ys: jax.Array) -> tuple[Any, Any, jax.Array]:
@@ -152,11 +176,17 @@ def _spike() -> Callable[[jax.Array], jax.Array]:
     return spike
 
 
-def _optax_runner(loss_fn: Callable[..., jax.Array], x: jax.Array, y: jax.Array) -> Step:
+def optax_runner(
+    loss_fn: Callable[..., jax.Array], x: jax.Array, y: jax.Array, params: Any = None
+) -> Step:
+    """One jitted, donated ``value_and_grad`` + optax Adam step of ``loss_fn(params, x, y)``.
+
+    ``params`` defaults to :func:`init_params`.
+    """
     import optax
 
     tx = optax.adam(LR)
-    params = init_params()
+    params = init_params() if params is None else params
     carry = [params, tx.init(params)]
 
     def step(p: Any, s: Any, xs: jax.Array, ys: jax.Array) -> tuple[Any, Any, jax.Array]:
@@ -193,7 +223,7 @@ def jax_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step
         _, outs = jax.lax.scan(jax.checkpoint(body) if checkpoint else body, init, xs)
         return optax.softmax_cross_entropy_with_integer_labels(outs.max(axis=0), ys).mean()
 
-    return _optax_runner(loss_fn, x, y)
+    return optax_runner(loss_fn, x, y)
 
 
 def jax_tuned_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step:
@@ -217,7 +247,7 @@ def jax_tuned_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -
         _, outs = jax.lax.scan(leaky, jnp.zeros((batch, N_OUT)), s @ p["w2"] + p["b2"])
         return optax.softmax_cross_entropy_with_integer_labels(outs.max(axis=0), ys).mean()
 
-    return _optax_runner(loss_fn, x, y)
+    return optax_runner(loss_fn, x, y)
 
 
 # -- (d) brainstate 0.5.4 + braintools 0.3.0 -------------------------------------------------
@@ -284,28 +314,73 @@ def median_ms(steps: dict[str, Step], repeats: int, warmup: int = 3) -> dict[str
     return {name: statistics.median(v) * 1e3 for name, v in samples.items()}
 
 
+Row = tuple[str, float, float | None, float]  # variant, ms, ratio, first loss
+
+
+def torch_peers(
+    python: str, x: jax.Array, y: jax.Array, repeats: int, threads: int
+) -> dict[str, Any]:
+    """snntorch (and norse) rows: ``{name: {"ms", "loss"}, "versions": {...}}``."""
+    with tempfile.TemporaryDirectory() as folder:
+        np.asarray(x, "<f4").tofile(Path(folder) / "x.bin")
+        np.asarray(y, "<i8").tofile(Path(folder) / "y.bin")
+        return run_peer(
+            python,
+            "_snn_step_torch.py",
+            *("--data", folder, "--steps", str(x.shape[0]), "--batch", str(x.shape[1])),
+            *("--repeats", str(repeats), "--threads", str(threads)),
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--steps", type=int, default=100, help="time steps T")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--variants", nargs="+", default=list(BUILDERS), choices=list(BUILDERS))
+    parser.add_argument("--torch-python", help="python of a venv with torch + snntorch (+ norse)")
+    parser.add_argument("--torch-threads", type=int, default=1)
+    parser.add_argument("--spyx-python", help="python of a venv with spyx")
     args = parser.parse_args()
     x, y = data(args.steps, args.batch)
     steps = {name: BUILDERS[name](x, y) for name in args.variants}
     losses = {name: float(step()) for name, step in steps.items()}
     ms = median_ms(steps, args.repeats)
+    base = ms.get("jax")
+
+    def row(name: str, r: dict[str, float], ref: float | None) -> Row:
+        return name, r["ms"], r["ms"] / ref if ref else None, r["loss"]
+
+    rows = [row(name, {"ms": ms[name], "loss": losses[name]}, base) for name in steps]
+    notes: list[str] = []
+    if args.torch_python:
+        out = torch_peers(args.torch_python, x, y, args.repeats, args.torch_threads)
+        versions = ", ".join(f"{k} {v}" for k, v in out.pop("versions").items())
+        rows += [row(name, r, base) for name, r in out.items()]
+        notes.append(f"{', '.join(out)}: separate process, {versions}; ratio vs jax")
+    if args.spyx_python:
+        sizes = ("--steps", str(args.steps), "--batch", str(args.batch))
+        out = run_peer(
+            args.spyx_python, "_snn_step_spyx.py", *sizes, "--repeats", str(args.repeats)
+        )
+        versions = ", ".join(f"{k} {v}" for k, v in out["versions"].items())
+        rows += [row("spyx", out["spyx"], out["jax"]["ms"]), row("jax (spyx)", out["jax"], base)]
+        notes.append(
+            f"spyx: separate process, {versions}; ratio vs `jax (spyx)`, the jax step timed"
+            " in turn in that process (whose ratio is vs jax here)"
+        )
     print(
         f"jax {jax.__version__}, backend {jax.default_backend()}, T={args.steps}, "
         f"batch {args.batch}, {N_IN}-{N_HIDDEN}-{N_OUT}, medians of {args.repeats}"
     )
-    base = ms.get("jax")
     header = f"{'variant':<12}{'ms/step':>10}{'vs jax':>9}{'first loss':>12}"
     print(header)
     print("-" * len(header))
-    for name in steps:
-        ratio = f"{ms[name] / base:>9.2f}" if base else f"{'-':>9}"
-        print(f"{name:<12}{ms[name]:>10.2f}{ratio}{losses[name]:>12.4f}")
+    for name, t, ratio, first in rows:
+        r = f"{ratio:>9.2f}" if ratio is not None else f"{'-':>9}"
+        print(f"{name:<12}{t:>10.2f}{r}{first:>12.4f}")
+    for note in notes:
+        print(note)
 
 
 if __name__ == "__main__":

@@ -7,15 +7,20 @@ no global state. ``core`` never imports ``facade`` or brainstate.
 Sub-packages:
 
 * :mod:`core.surrogate` -- spike functions with surrogate derivatives.
+* :mod:`core.neuron` -- spiking cells (``init``/``update``) and the time loop.
+* :mod:`core.loss` -- losses and metrics, including spike-based ones.
+* :mod:`core.optim` -- optimizers (``init``/``update``) and schedules.
 * :mod:`core.transform` -- value and gradient of pure parameter pytrees.
+* :mod:`core.init` -- weight initializers drawn on the host.
 """
 
 from __future__ import annotations
 
+from . import init as init
 from . import loss as loss
 from . import neuron as neuron
 from . import optim as optim
 from . import surrogate as surrogate
 from . import transform as transform
 
-__all__ = ["surrogate", "transform", "loss", "optim", "neuron"]
+__all__ = ["surrogate", "transform", "loss", "optim", "neuron", "init"]

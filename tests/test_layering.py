@@ -14,6 +14,7 @@ CORE_MODULES = [
     "core.loss",
     "core.optim",
     "core.neuron",
+    "core.init",
 ]
 
 

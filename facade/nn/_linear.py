@@ -9,10 +9,9 @@ microseconds, so start-up is dominated by the training step's own compilation.
 
 from __future__ import annotations
 
-import numbers
 import operator
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import Literal, cast
 
 import brainstate
 import jax
@@ -21,22 +20,21 @@ import numpy as np
 from jax import Array
 from jax.typing import ArrayLike, DTypeLike
 
+from core import init as core_init
+
 Mode = Literal["fan_in", "fan_out", "fan_avg"]
 Size = int | Sequence[int]
 
-_TRUNCATED_STD = 0.87962566103423978
-"""Standard deviation of a standard normal truncated to [-2, 2]."""
-
 
 class KaimingNormal:
-    r"""Kaiming (He) normal initializer, truncated to two standard deviations, drawn on the host.
+    r"""Kaiming (He) normal initializer in brainstate's style: called with a shape.
 
     The distribution of ``brainstate.nn.init.KaimingNormal`` (and of
-    ``jax.nn.initializers.he_normal``): a normal with variance
-    :math:`\text{scale}/n` truncated to :math:`\pm 2` standard deviations (and
-    rescaled so the truncated samples keep that variance), where :math:`n` is the
-    fan-in, fan-out or their mean. The samples come from NumPy, so no XLA program is
-    compiled, and are placed on the default device as a ``jax.Array``.
+    ``jax.nn.initializers.he_normal``), drawn on the host by
+    :class:`core.init.KaimingNormal`, so no XLA program is compiled: a normal with
+    variance :math:`\text{scale}/n` truncated to :math:`\pm 2` standard deviations
+    (and rescaled so the truncated samples keep that variance), where :math:`n` is the
+    fan-in, fan-out or their mean.
 
     Without ``seed`` each call draws a fresh key from brainstate's global random
     state, so ``brainstate.random.seed(s)`` makes a network's weights reproducible;
@@ -59,19 +57,23 @@ class KaimingNormal:
     """
 
     def __init__(self, scale: float = 2.0, mode: Mode = "fan_in", seed: int | None = None) -> None:
-        given: object = scale
-        if isinstance(given, bool) or not isinstance(given, numbers.Real) or not float(given) > 0:
-            raise ValueError(f"scale must be a positive number; got {scale!r}")
-        if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg'; got {mode!r}")
-        given = seed
+        self._init = core_init.KaimingNormal(scale, mode)  # validates scale and mode
+        given: object = seed
         if given is not None and (isinstance(given, bool) or not isinstance(given, int)):
             raise TypeError(f"seed must be an int or None; got {seed!r}")
-        self.scale: float = float(scale)
-        self.mode: Mode = mode
         self._rng: np.random.Generator | None = (
             None if seed is None else np.random.default_rng(seed)
         )
+
+    @property
+    def scale(self) -> float:
+        """The variance numerator."""
+        return self._init.scale
+
+    @property
+    def mode(self) -> Mode:
+        """Which fan divides the scale."""
+        return self._init.mode
 
     def __call__(self, shape: Size, dtype: DTypeLike | None = None) -> Array:
         """Draw an array of ``shape`` (at least 2-D: ``(..., fan_in, fan_out)``)."""
@@ -79,19 +81,8 @@ class KaimingNormal:
         if len(dims) < 2:
             raise ValueError(f"shape must have >= 2 dimensions (fan_in, fan_out); got {shape!r}")
         dtype = brainstate.environ.dftype() if dtype is None else dtype
-        receptive = int(np.prod(dims[:-2], dtype=np.int64))
-        fan_in, fan_out = dims[-2] * receptive, dims[-1] * receptive
-        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
-        std = np.sqrt(self.scale / n) / _TRUNCATED_STD
-        values = _truncated_standard_normal(self._generator(), dims) * std
-        placed: Array = jax.device_put(values.astype(dtype))  # no XLA program, unlike asarray
-        return placed
-
-    def _generator(self) -> np.random.Generator:
-        if self._rng is not None:
-            return self._rng
-        key = brainstate.random.split_key()
-        return np.random.default_rng(np.asarray(jax.random.key_data(key)).tolist())
+        key = brainstate.random.split_key() if self._rng is None else self._rng
+        return self._init(key, dims, dtype)
 
     def __repr__(self) -> str:
         return f"KaimingNormal(scale={self.scale}, mode={self.mode!r})"
@@ -155,6 +146,11 @@ class Linear(brainstate.nn.Linear):
             ins, outs, w_init=w_init, b_init=bias, w_mask=w_mask, name=name, param_type=param_type
         )
 
+    def __call__(self, x: ArrayLike) -> Array:
+        """Apply the layer (``update``, with brainstate's hooks)."""
+        call = cast(Callable[[ArrayLike], Array], super().__call__)  # brainstate's is untyped
+        return call(x)
+
     def update(self, x: ArrayLike) -> Array:
         """``x @ W + b`` over the last axis of ``x``, for any number of leading axes.
 
@@ -186,13 +182,3 @@ def _positive_shape(size: Size, name: str) -> tuple[int, ...]:
     if not shape or min(shape) < 1:
         raise ValueError(f"{name} must be a positive int or a non-empty tuple of them; got {size}")
     return shape
-
-
-def _truncated_standard_normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Standard normal samples conditioned on ``|z| <= 2`` (by redrawing the rest)."""
-    z = rng.standard_normal(shape)
-    outside = np.abs(z) > 2.0
-    while outside.any():  # 4.6% per round: a handful of rounds
-        z[outside] = rng.standard_normal(int(outside.sum()))
-        outside = np.abs(z) > 2.0
-    return z

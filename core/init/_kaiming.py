@@ -1,0 +1,159 @@
+"""Kaiming (He) normal weights, truncated at two standard deviations, drawn with NumPy."""
+
+from __future__ import annotations
+
+import numbers
+import operator
+from collections.abc import Sequence
+from typing import Literal
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+from jax.typing import DTypeLike
+
+Mode = Literal["fan_in", "fan_out", "fan_avg"]
+Key = Array | np.random.Generator
+
+TRUNCATED_STD = 0.87962566103423978
+"""Standard deviation of a standard normal truncated to [-2, 2]."""
+
+
+class KaimingNormal(eqx.Module):
+    r"""Kaiming (He) normal initializer, truncated at two standard deviations, drawn on the host.
+
+    The distribution of ``jax.nn.initializers.he_normal`` (``variance_scaling`` with a
+    truncated normal) and of ``brainstate.nn.init.KaimingNormal``: a normal with
+    variance :math:`\text{scale}/n`, truncated to :math:`\pm 2` standard deviations
+    and rescaled so that the truncated samples keep that variance,
+
+    .. math::
+
+        w = \frac{\sigma}{0.8796}\, z, \quad z \sim \mathcal N(0, 1 \mid |z| \le 2), \quad
+        \sigma^2 = \frac{\text{scale}}{n}, \quad
+        n \in \{\text{fan}_\text{in}, \text{fan}_\text{out},
+        (\text{fan}_\text{in} + \text{fan}_\text{out})/2\},
+
+    where for a shape ``(..., fan_in', fan_out')`` the fans are the last two
+    dimensions times the product of the leading (receptive-field) dimensions.
+
+    Called as ``init(key, shape, dtype)``, like a ``jax.nn.initializers`` function.
+    ``key`` is a JAX key (``jax.random.key`` or ``PRNGKey``): the same key gives the
+    same weights. The samples come from NumPy (a generator seeded by the key's bits),
+    so no XLA program is compiled, and are placed on the default device. A
+    ``numpy.random.Generator`` is accepted too and advanced. The draw happens on the
+    host, so call it outside ``jax.jit`` (parameters are built once, before training).
+
+    Args:
+        scale: the variance numerator (2 for ReLU-like units, 1 for LeCun scaling).
+        mode: ``"fan_in"``, ``"fan_out"`` or ``"fan_avg"``.
+
+    Example:
+        >>> import jax
+        >>> from core.init import KaimingNormal
+        >>> init = KaimingNormal()
+        >>> w = init(jax.random.key(0), (400, 300))
+        >>> print(w.shape, w.dtype, round(float(w.std()) * 20, 1))  # sqrt(2 / 400) * 20
+        (400, 300) float32 1.4
+        >>> bool((init(jax.random.key(0), (400, 300)) == w).all())
+        True
+    """
+
+    scale: float = eqx.field(static=True, default=2.0)
+    mode: Mode = eqx.field(static=True, default="fan_in")
+
+    def __check_init__(self) -> None:
+        scale: object = self.scale
+        if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
+            raise ValueError(f"scale must be a positive number; got {scale!r}")
+        if not float(scale) > 0:
+            raise ValueError(f"scale must be a positive number; got {scale!r}")
+        if self.mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg'; got {self.mode!r}")
+
+    def __call__(self, key: Key, shape: Sequence[int], dtype: DTypeLike = jnp.float32) -> Array:
+        """Draw weights of ``shape`` (at least 2-D) in ``dtype`` from ``key``."""
+        dims = _weight_shape(shape)
+        rng = _generator(key)
+        receptive = int(np.prod(dims[:-2], dtype=np.int64))
+        fan_in, fan_out = dims[-2] * receptive, dims[-1] * receptive
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
+        std = np.sqrt(float(self.scale) / n) / TRUNCATED_STD
+        values = _truncated_standard_normal(rng, dims) * std
+        placed: Array = jax.device_put(values.astype(dtype))  # no XLA program, unlike asarray
+        return placed
+
+
+def kaiming_normal(scale: float = 2.0, mode: Mode = "fan_in") -> KaimingNormal:
+    """The :class:`KaimingNormal` initializer, spelled like ``jax.nn.initializers.he_normal()``.
+
+    Args:
+        scale: the variance numerator.
+        mode: ``"fan_in"``, ``"fan_out"`` or ``"fan_avg"``.
+
+    Returns:
+        The initializer, called as ``init(key, shape, dtype)``.
+
+    Example:
+        >>> import jax
+        >>> from core import init
+        >>> w = init.kaiming_normal()(jax.random.key(1), (64, 256))
+        >>> print(w.shape, bool(abs(w).max() <= 2 * (2 / 64) ** 0.5 / 0.8796))
+        (64, 256) True
+    """
+    return KaimingNormal(scale, mode)
+
+
+def _weight_shape(shape: Sequence[int]) -> tuple[int, ...]:
+    """``shape`` as a tuple of >= 2 positive ints, or a clear error."""
+    dims_in: object = shape
+    if not isinstance(dims_in, Sequence) or isinstance(dims_in, str):
+        raise TypeError(f"shape must be a tuple of ints; got {shape!r}")
+    try:
+        if any(isinstance(d, bool) for d in dims_in):
+            raise TypeError
+        dims = tuple(operator.index(d) for d in dims_in)
+    except TypeError:
+        raise TypeError(f"shape must be a tuple of ints; got {shape!r}") from None
+    if len(dims) < 2 or min(dims) < 1:
+        raise ValueError(
+            f"shape must have >= 2 positive dimensions (..., fan_in, fan_out); got {shape!r}"
+        )
+    return dims
+
+
+def _generator(key: Key) -> np.random.Generator:
+    """A NumPy generator seeded by the bits of a JAX key (or ``key`` itself)."""
+    if isinstance(key, np.random.Generator):
+        return key
+    if isinstance(key, jax.core.Tracer):
+        raise TypeError(
+            "KaimingNormal draws on the host and cannot be traced: call it outside "
+            "jax.jit / jax.vmap (or use jax.nn.initializers.he_normal inside)"
+        )
+    if not isinstance(key, jax.Array | np.ndarray):
+        raise TypeError(f"key must be a JAX random key; got {type(key).__name__}")
+    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        if key.shape != ():
+            raise ValueError(f"key must be a single key; got a key array of shape {key.shape}")
+        bits = np.asarray(jax.random.key_data(key))
+    elif key.dtype == np.uint32 and key.ndim == 1:
+        bits = np.asarray(key)  # a raw jax.random.PRNGKey
+    else:
+        raise TypeError(
+            "key must be a JAX random key (jax.random.key or jax.random.PRNGKey); "
+            f"got an array of dtype {key.dtype} and shape {key.shape}"
+        )
+    return np.random.default_rng(bits.astype(np.uint64).tolist())
+
+
+def _truncated_standard_normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Standard normal samples conditioned on ``|z| <= 2`` (by redrawing the rest)."""
+    z = rng.standard_normal(shape)
+    outside = np.abs(z) > 2.0
+    while outside.any():  # 4.6% per round: a handful of rounds
+        z[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(z) > 2.0
+    return z
