@@ -132,6 +132,10 @@ def main() -> None:
     def predict(X: jax.Array) -> tuple[jax.Array, jax.Array]:
         brainstate.nn.init_all_states(net, batch_size=X.shape[1])
         readout, spikes = run_network(net, X)
+        # brainstate.transform.jit keys its cache on the shapes of the states it is
+        # called with: leave them at the training batch size, or train_step retraces
+        # after every evaluation (about 0.1 s each)
+        brainstate.nn.init_all_states(net, batch_size=args.batch_size)
         return readout.max(axis=0).argmax(axis=-1), spikes
 
     def accuracy(X: jax.Array, y: jax.Array) -> float:
