@@ -5,9 +5,9 @@ cross-entropy of the readout's maximum membrane over time. Variants:
 
 * ``facade``: ``facade.nn.Linear`` + ``LIF`` / ``LeakyReadout``,
   ``facade.transform.grad`` and ``facade.optim.Adam`` in ``brainstate.transform.jit``;
-* ``functional``: :func:`core.init.kaiming_normal` weights, :mod:`core.neuron` cells,
-  :func:`core.neuron.run`, :func:`core.optim.adam`, one ``jax.jit`` step with donated
-  buffers;
+* ``functional``: :func:`core.init.kaiming_normal` weights, :func:`core.layers.dense`
+  projections, :mod:`core.neuron` cells, :func:`core.neuron.run`,
+  :func:`core.optim.adam`, one ``jax.jit`` step with donated buffers;
 * ``jax``: the measuring stick, a hand-written pure JAX + optax step written the way
   a network is usually written step by step (both layers inside one ``lax.scan``
   body, a ``custom_jvp`` spike, ``jit`` with donation);
@@ -131,17 +131,16 @@ def facade_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> S
 
 # -- (b) ours, functional style -------------------------------------------------------------
 def functional_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step:
-    from core import init, loss, neuron, optim, surrogate
+    from core import init, layers, loss, neuron, optim, surrogate
 
     hidden = neuron.LIF(N_HIDDEN, tau=TAU, detach_reset=True, spike_fun=surrogate.ReluGrad())
     readout = neuron.LeakyReadout(N_OUT, tau=TAU_OUT)
 
     def loss_fn(p: dict[str, jax.Array], xs: jax.Array, ys: jax.Array) -> jax.Array:
         batch = xs.shape[1]
-        _, spikes = neuron.run(
-            hidden, hidden.init(batch), xs @ p["w1"] + p["b1"], checkpoint=checkpoint
-        )
-        _, v_out = neuron.run(readout, readout.init(batch), spikes @ p["w2"] + p["b2"])
+        currents = layers.dense(xs, p["w1"], p["b1"])  # one 2-D matmul for all steps
+        _, spikes = neuron.run(hidden, hidden.init(batch), currents, checkpoint=checkpoint)
+        _, v_out = neuron.run(readout, readout.init(batch), layers.dense(spikes, p["w2"], p["b2"]))
         return loss.softmax_cross_entropy_with_integer_labels(v_out.max(axis=0), ys).mean()
 
     tx = optim.adam(LR)

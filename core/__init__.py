@@ -12,15 +12,17 @@ Sub-packages:
 * :mod:`core.optim` -- optimizers (``init``/``update``) and schedules.
 * :mod:`core.transform` -- value and gradient of pure parameter pytrees.
 * :mod:`core.init` -- weight initializers drawn on the host.
+* :mod:`core.layers` -- stateless layers (``dense``).
 """
 
 from __future__ import annotations
 
 from . import init as init
+from . import layers as layers
 from . import loss as loss
 from . import neuron as neuron
 from . import optim as optim
 from . import surrogate as surrogate
 from . import transform as transform
 
-__all__ = ["surrogate", "transform", "loss", "optim", "neuron", "init"]
+__all__ = ["surrogate", "transform", "loss", "optim", "neuron", "init", "layers"]

@@ -15,6 +15,7 @@ CORE_MODULES = [
     "core.optim",
     "core.neuron",
     "core.init",
+    "core.layers",
 ]
 
 

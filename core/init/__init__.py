@@ -10,6 +10,8 @@ device once.
 from __future__ import annotations
 
 from ._kaiming import KaimingNormal as KaimingNormal
+from ._kaiming import Mode as Mode
+from ._kaiming import float_dtype as float_dtype
 from ._kaiming import kaiming_normal as kaiming_normal
 
 __all__ = ["KaimingNormal", "kaiming_normal"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 from collections.abc import Sequence
@@ -44,11 +45,17 @@ class KaimingNormal(eqx.Module):
     same weights. The samples come from NumPy (a generator seeded by the key's bits),
     so no XLA program is compiled, and are placed on the default device. A
     ``numpy.random.Generator`` is accepted too and advanced. The draw happens on the
-    host, so call it outside ``jax.jit`` (parameters are built once, before training).
+    host, so call it outside ``jax.jit`` (parameters are built once, before training):
+    a traced key raises a ``TypeError``, and a NumPy generator inside a trace would
+    be drawn once, at trace time, baking the same weights into every call.
 
     Args:
         scale: the variance numerator (2 for ReLU-like units, 1 for LeCun scaling).
         mode: ``"fan_in"``, ``"fan_out"`` or ``"fan_avg"``.
+
+    References:
+        K. He, X. Zhang, S. Ren and J. Sun, "Delving Deep into Rectifiers: Surpassing
+        Human-Level Performance on ImageNet Classification", ICCV 2015.
 
     Example:
         >>> import jax
@@ -67,15 +74,20 @@ class KaimingNormal(eqx.Module):
     def __check_init__(self) -> None:
         scale: object = self.scale
         if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
-            raise ValueError(f"scale must be a positive number; got {scale!r}")
-        if not float(scale) > 0:
-            raise ValueError(f"scale must be a positive number; got {scale!r}")
+            raise ValueError(f"scale must be a positive finite number; got {scale!r}")
+        if not (math.isfinite(float(scale)) and float(scale) > 0):
+            raise ValueError(f"scale must be a positive finite number; got {scale!r}")
         if self.mode not in ("fan_in", "fan_out", "fan_avg"):
             raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg'; got {self.mode!r}")
 
-    def __call__(self, key: Key, shape: Sequence[int], dtype: DTypeLike = jnp.float32) -> Array:
-        """Draw weights of ``shape`` (at least 2-D) in ``dtype`` from ``key``."""
+    def __call__(self, key: Key, shape: Sequence[int], dtype: DTypeLike | None = None) -> Array:
+        """Draw weights of ``shape`` (at least 2-D) in ``dtype`` from ``key``.
+
+        ``dtype`` must be a floating dtype; ``None`` is JAX's default float
+        (``float32``, or ``float64`` with ``jax_enable_x64``).
+        """
         dims = _weight_shape(shape)
+        dtype = float_dtype(dtype)
         rng = _generator(key)
         receptive = int(np.prod(dims[:-2], dtype=np.int64))
         fan_in, fan_out = dims[-2] * receptive, dims[-1] * receptive
@@ -104,6 +116,17 @@ def kaiming_normal(scale: float = 2.0, mode: Mode = "fan_in") -> KaimingNormal:
         (64, 256) True
     """
     return KaimingNormal(scale, mode)
+
+
+def float_dtype(dtype: DTypeLike | None) -> np.dtype:
+    """``dtype`` (``None``: JAX's default float) as a floating NumPy dtype, or a clear error."""
+    try:
+        resolved = np.dtype(jnp.float64 if dtype is None else dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a floating dtype; got {dtype!r}") from None
+    if not jnp.issubdtype(resolved, jnp.floating):
+        raise TypeError(f"dtype must be a floating dtype; got {dtype!r}")
+    return np.dtype(jax.dtypes.canonicalize_dtype(resolved))
 
 
 def _weight_shape(shape: Sequence[int]) -> tuple[int, ...]:
@@ -139,7 +162,7 @@ def _generator(key: Key) -> np.random.Generator:
         if key.shape != ():
             raise ValueError(f"key must be a single key; got a key array of shape {key.shape}")
         bits = np.asarray(jax.random.key_data(key))
-    elif key.dtype == np.uint32 and key.ndim == 1:
+    elif key.dtype == np.uint32 and key.shape == (2,):
         bits = np.asarray(key)  # a raw jax.random.PRNGKey
     else:
         raise TypeError(

@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from core import init, loss, neuron, optim, surrogate
+from core import init, layers, loss, neuron, optim, surrogate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digits_data import (
@@ -57,7 +57,7 @@ def init_params(key: jax.Array, n_in: int = 64, n_hidden: int = 256, n_out: int 
 
 def forward(params: Params, spikes: jax.Array) -> tuple[jax.Array, jax.Array]:
     """Readout membranes ``(T, batch, 10)`` and hidden spikes ``(T, batch, 256)``."""
-    currents = spikes @ params["w1"] + params["b1"]  # every time step in one matmul
+    currents = layers.dense(spikes, params["w1"], params["b1"])  # all steps: one matmul
 
     def step(state: tuple[jax.Array, jax.Array], current: jax.Array) -> tuple[Any, Any]:
         v_hidden, v_out = state

@@ -11,20 +11,21 @@ from scipy import stats
 from core import init
 
 SHAPE = (300, 200)
+TRUNCATED_STD = 0.87962566103423978
 
 
 def test_truncation_constant_is_the_std_of_the_truncated_standard_normal() -> None:
-    assert stats.truncnorm(-2.0, 2.0).std() == pytest.approx(init._kaiming.TRUNCATED_STD, 1e-12)
+    assert stats.truncnorm(-2.0, 2.0).std() == pytest.approx(TRUNCATED_STD, 1e-12)
 
 
 @pytest.mark.parametrize(("mode", "n"), [("fan_in", 300.0), ("fan_out", 200.0), ("fan_avg", 250.0)])
 @pytest.mark.parametrize("scale", [2.0, 1.0])
 def test_samples_follow_the_truncated_normal_of_the_closed_form_variance(
-    mode: init._kaiming.Mode, n: float, scale: float
+    mode: init.Mode, n: float, scale: float
 ) -> None:
     w = np.asarray(init.KaimingNormal(scale, mode)(jax.random.key(1), SHAPE), np.float64)
     std = np.sqrt(scale / n)
-    reference = stats.truncnorm(-2.0, 2.0, scale=std / init._kaiming.TRUNCATED_STD)
+    reference = stats.truncnorm(-2.0, 2.0, scale=std / TRUNCATED_STD)
     assert w.std() == pytest.approx(std, rel=0.01)
     assert abs(w.mean()) < 4 * std / np.sqrt(w.size)
     assert np.abs(w).max() <= reference.support()[1]
@@ -61,9 +62,16 @@ def test_numpy_generator_is_advanced() -> None:
 
 @pytest.mark.parametrize("dtype", [jnp.float32, jnp.bfloat16, jnp.float16])
 def test_dtype(dtype: jnp.dtype) -> None:
-    w = init.kaiming_normal()(jax.random.key(0), (8, 9), dtype)
+    w = init.kaiming_normal()(jax.random.key(0), (200, 100), dtype)
     assert w.dtype == dtype
     assert isinstance(w, jax.Array)
+    assert float(jnp.std(w.astype(jnp.float32))) == pytest.approx(np.sqrt(2 / 200), rel=0.03)
+
+
+def test_default_dtype_is_jax_default_float() -> None:
+    assert init.kaiming_normal()(jax.random.key(0), (3, 4)).dtype == jnp.zeros(()).dtype
+    with jax.enable_x64(True):
+        assert init.kaiming_normal()(jax.random.key(0), (3, 4)).dtype == jnp.float64
 
 
 def test_is_a_static_equinox_module_usable_as_a_field() -> None:
@@ -91,10 +99,11 @@ def test_under_jit_raises_a_clear_error() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"scale": 0.0}, ValueError, "scale must be a positive number"),
-        ({"scale": -1}, ValueError, "scale must be a positive number"),
-        ({"scale": "2"}, ValueError, "scale must be a positive number"),
-        ({"scale": True}, ValueError, "scale must be a positive number"),
+        ({"scale": 0.0}, ValueError, "scale must be a positive finite number"),
+        ({"scale": -1}, ValueError, "scale must be a positive finite number"),
+        ({"scale": "2"}, ValueError, "scale must be a positive finite number"),
+        ({"scale": True}, ValueError, "scale must be a positive finite number"),
+        ({"scale": float("inf")}, ValueError, "scale must be a positive finite number"),
         ({"mode": "fan"}, ValueError, "mode must be"),
     ],
 )
@@ -114,8 +123,15 @@ def test_bad_arguments(kwargs: dict[str, object], error: type[Exception], match:
         (0, (3, 4), TypeError, "key must be a JAX random key"),
         (jnp.zeros(2), (3, 4), TypeError, "key must be a JAX random key"),
         (jax.random.split(jax.random.key(0)), (3, 4), ValueError, "single key"),
+        (jnp.zeros(5, jnp.uint32), (3, 4), TypeError, "key must be a JAX random key"),
     ],
 )
 def test_bad_call(key: object, shape: object, error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
         init.kaiming_normal()(key, shape)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("dtype", [jnp.int32, "bool", "not a dtype"])
+def test_non_float_dtype_is_refused(dtype: object) -> None:
+    with pytest.raises(TypeError, match="dtype must be a floating dtype"):
+        init.kaiming_normal()(jax.random.key(0), (3, 4), dtype)  # type: ignore[arg-type]

@@ -79,6 +79,31 @@ def test_update_equals_brainstates_for_any_leading_axes(
     np.testing.assert_allclose(np.asarray(y), np.asarray(x) @ w + 0.25, rtol=1e-5, atol=1e-6)
 
 
+def test_tuple_sizes_equal_brainstates() -> None:
+    ours = Linear((3, 4), (3, 5))
+    theirs = brainstate.nn.Linear((3, 4), (3, 5), w_init=ours.weight.value["weight"])
+    x = jnp.asarray(np.random.default_rng(1).normal(size=(7, 3, 4)), jnp.float32)
+    np.testing.assert_allclose(np.asarray(ours(x)), np.asarray(theirs(x)), rtol=1e-6)
+
+
+def test_inputs_with_units_take_brainstates_update() -> None:
+    import brainunit as u
+
+    layer = Linear(4, 3)
+    y = layer(jnp.ones((5, 2, 4)) * u.mV)
+    assert isinstance(y, u.Quantity)
+    assert y.shape == (5, 2, 3)
+
+
+def test_weights_follow_brainstate_precision() -> None:
+    with brainstate.environ.context(precision=64):
+        layer = Linear(4, 3, b_init=0.5)
+        assert layer.weight.value["weight"].dtype == jnp.float64
+        assert layer.weight.value["bias"].dtype == jnp.float64
+    with brainstate.environ.context(precision="bf16"):
+        assert Linear(4, 3).weight.value["weight"].dtype == jnp.bfloat16
+
+
 def test_accepts_brainstate_initializers_arrays_and_no_bias() -> None:
     w = jnp.ones((4, 3))
     layer = Linear(4, 3, w_init=w, b_init=brainstate.nn.init.Constant(2.0))
@@ -137,7 +162,7 @@ def test_bad_sizes_raise_naming_the_argument(
 @pytest.mark.parametrize(
     ("kwargs", "shape", "error", "match"),
     [
-        ({"scale": 0.0}, (3, 4), ValueError, "scale must be a positive number"),
+        ({"scale": 0.0}, (3, 4), ValueError, "scale must be a positive finite number"),
         ({"scale": "2"}, (3, 4), ValueError, "scale"),
         ({"mode": "fan"}, (3, 4), ValueError, "mode must be"),
         ({"seed": 1.5}, (3, 4), TypeError, "seed must be an int"),
@@ -159,5 +184,16 @@ def test_bad_input_leaves_brainstate_random_state_alone() -> None:
         Linear(3, 0)
     with pytest.raises(ValueError):
         KaimingNormal()((5,))
+    with pytest.raises(ValueError, match="b_init must broadcast"):
+        Linear(4, 3, b_init=jnp.ones(7))
+    with pytest.raises(TypeError, match="dtype must be a floating dtype"):
+        KaimingNormal()((3, 4), dtype="not a dtype")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="b_init must be a real number"):
+        Linear(4, 3, b_init=1j)  # type: ignore[arg-type]
     after = np.asarray(jax.random.key_data(brainstate.random.DEFAULT.value))
     np.testing.assert_array_equal(before, after)
+
+
+def test_building_inside_a_brainstate_trace_says_what_to_do() -> None:
+    with pytest.raises(TypeError, match="build the network outside"):
+        brainstate.transform.jit(lambda: Linear(3, 2).weight.value["weight"])()
