@@ -9,6 +9,7 @@ microseconds, so start-up is dominated by the training step's own compilation.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Sequence
 from typing import Literal, cast
@@ -160,7 +161,7 @@ class Linear(brainstate.nn.Linear):
             raise TypeError(f"b_init must be a real number, an initializer or an array; got {bias}")
         if isinstance(bias, int | float | np.number) and not isinstance(bias, bool):
             bias = jax.device_put(np.full(outs[-1], float(bias), brainstate.environ.dftype()))
-        elif hasattr(bias, "shape") and jnp.size(np.empty(bias.shape)) not in (1, outs[-1]):
+        elif hasattr(bias, "shape") and math.prod(bias.shape) not in (1, outs[-1]):
             # checked here, before brainstate draws the weights from its random state
             raise ValueError(
                 f"b_init must broadcast to ({outs[-1]},) (out_size); got shape {bias.shape}"
