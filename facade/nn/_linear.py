@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from typing import Literal, cast
+from typing import cast
 
 import brainstate
 import jax
@@ -23,8 +23,8 @@ from jax.typing import ArrayLike, DTypeLike
 
 from core import init as core_init
 from core import layers as core_layers
+from core.init import Mode
 
-Mode = Literal["fan_in", "fan_out", "fan_avg"]
 Size = int | Sequence[int]
 
 
