@@ -20,9 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, cast
 
 import brainstate
 import jax
@@ -41,13 +39,6 @@ from digits_data import (
     save_curves,
     save_raster,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def jit(fun: F) -> F:
-    """``brainstate.transform.jit``, keeping ``fun``'s signature for type checkers."""
-    return cast(F, brainstate.transform.jit(fun))
 
 
 class TrainableSNN(brainstate.nn.Module):
@@ -109,26 +100,22 @@ def main() -> None:
     optimizer = braintools.optim.Adam(learning_rate=args.lr)
     params = net.states(brainstate.ParamState)
     optimizer.register_trainable_weights(params)
-    every_state = cast(dict[str, brainstate.State[Any]], net.states())  # weights, membranes
-    for state in [*every_state.values(), *optimizer]:  # and the optimizer's state:
+    for state in [*net.states().values(), *optimizer]:  # weights, membranes, optimizer state:
         state.value = parallel.replicate(state.value)  # a copy on every device
 
     # 3. Define loss function
-    def loss_fn(params: Any, net: TrainableSNN, X: jax.Array, y: jax.Array) -> jax.Array:
+    def loss_fn(params: object, net: TrainableSNN, X: jax.Array, y: jax.Array) -> jax.Array:
         brainstate.nn.init_all_states(net, batch_size=X.shape[1])  # fresh membranes per batch
         logits = run_network(net, X)[0].max(axis=0)  # maximum membrane over time
-        loss: jax.Array = braintools.metric.softmax_cross_entropy_with_integer_labels(
-            logits, y
-        ).mean()
-        return loss
+        return braintools.metric.softmax_cross_entropy_with_integer_labels(logits, y).mean()
 
-    @jit
+    @brainstate.transform.jit
     def train_step(X: jax.Array, y: jax.Array) -> jax.Array:
         grads, loss = braintools.transform.grad(loss_fn, params, return_value=True)(net, X, y)
         optimizer.update(grads)
-        return cast(jax.Array, loss)
+        return loss
 
-    @jit
+    @brainstate.transform.jit
     def predict(X: jax.Array) -> tuple[jax.Array, jax.Array]:
         brainstate.nn.init_all_states(net, batch_size=X.shape[1])
         readout, spikes = run_network(net, X)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any, TypeAlias, cast, overload
+from typing import Any, Generic, Literal, TypeAlias, TypeVar, cast, overload
 
 import brainstate
 import jax
@@ -20,6 +20,13 @@ GradStates: TypeAlias = (
 """A ``State``, or a list/dict of them such as ``net.states(brainstate.ParamState)``."""
 
 Argnums: TypeAlias = int | Sequence[int] | None
+
+Gradients: TypeAlias = Any
+"""Gradients: the structure of ``grad_states`` and/or of the differentiated arguments."""
+
+_T_co = TypeVar("_T_co", covariant=True)
+_R = TypeVar("_R")
+_Aux = TypeVar("_Aux")
 
 _BrainstateTransform = Callable[..., Any]
 _CACHE_SIZE = 16
@@ -87,16 +94,18 @@ def _takes_params_first(fun: Callable[..., Any], n_args: int, kwargs: dict[str, 
     return len(required) == n_args + 1
 
 
-class StateGradient:
+class StateGradient(Generic[_T_co]):
     """A function's gradient with respect to brainstate states and/or its arguments.
 
     Built by :func:`grad`, :func:`value_and_grad` and :func:`vector_grad`; call it with
-    the function's arguments. Arguments that are not arrays (a model, a config) are
-    closed over rather than traced, so ``grad(loss_fn, params)(net, X, y)`` works. A
-    function whose required positional parameters are one more than the call's
-    arguments receives the current values of ``grad_states`` first (the seed's
-    ``loss_fn(params, net, X, y)``); gradients flow both through those values and
-    through the states read by the model.
+    the function's arguments. For type checkers it is generic in what a call returns:
+    ``StateGradient[tuple[Gradients, Array]]`` for ``grad(loss_fn, params,
+    return_value=True)`` with a ``loss_fn`` returning an ``Array``. Arguments that are
+    not arrays (a model, a config) are closed over rather than traced, so
+    ``grad(loss_fn, params)(net, X, y)`` works. A function whose required positional
+    parameters are one more than the call's arguments receives the current values of
+    ``grad_states`` first (the seed's ``loss_fn(params, net, X, y)``); gradients flow
+    both through those values and through the states read by the model.
 
     Example:
         >>> import brainstate, jax.numpy as jnp
@@ -127,7 +136,7 @@ class StateGradient:
         self._transform = transform
         self._compiled: OrderedDict[Hashable, Callable[..., Any]] = OrderedDict()
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> _T_co:
         static_positions = tuple(i for i, a in enumerate(args) if not _is_array_tree(a))
         static_names = tuple(sorted(k for k, v in kwargs.items() if not _is_array_tree(v)))
         key = (
@@ -148,7 +157,7 @@ class StateGradient:
             self._compiled.move_to_end(key)
         dynamic_args = [a for i, a in enumerate(args) if i not in static_positions]
         dynamic_kwargs = {k: v for k, v in kwargs.items() if k not in static_names}
-        return transformed(*dynamic_args, **dynamic_kwargs)
+        return cast(_T_co, transformed(*dynamic_args, **dynamic_kwargs))
 
     def _build(
         self,
@@ -205,17 +214,42 @@ def grad(
     argnums: Argnums = None,
     has_aux: bool = False,
     return_value: bool = False,
-) -> Callable[[Callable[..., Any]], StateGradient]: ...
-
-
+) -> Callable[[Callable[..., Any]], StateGradient[Any]]: ...
 @overload
 def grad(
     fun: Callable[..., Any],
     grad_states: GradStates = None,
     argnums: Argnums = None,
-    has_aux: bool = False,
-    return_value: bool = False,
-) -> StateGradient: ...
+    has_aux: Literal[False] = False,
+    return_value: Literal[False] = False,
+) -> StateGradient[Gradients]: ...
+@overload
+def grad(
+    fun: Callable[..., _R],
+    grad_states: GradStates = None,
+    argnums: Argnums = None,
+    has_aux: Literal[False] = False,
+    *,
+    return_value: Literal[True],
+) -> StateGradient[tuple[Gradients, _R]]: ...
+@overload
+def grad(
+    fun: Callable[..., tuple[_R, _Aux]],
+    grad_states: GradStates = None,
+    argnums: Argnums = None,
+    *,
+    has_aux: Literal[True],
+    return_value: Literal[False] = False,
+) -> StateGradient[tuple[Gradients, _Aux]]: ...
+@overload
+def grad(
+    fun: Callable[..., tuple[_R, _Aux]],
+    grad_states: GradStates = None,
+    argnums: Argnums = None,
+    *,
+    has_aux: Literal[True],
+    return_value: Literal[True],
+) -> StateGradient[tuple[Gradients, _R, _Aux]]: ...
 
 
 def grad(
@@ -224,7 +258,7 @@ def grad(
     argnums: Argnums = None,
     has_aux: bool = False,
     return_value: bool = False,
-) -> StateGradient | Callable[[Callable[..., Any]], StateGradient]:
+) -> StateGradient[Any] | Callable[[Callable[..., Any]], StateGradient[Any]]:
     r"""Gradient of ``fun`` with respect to brainstate states (and/or arguments).
 
     brainstate 0.5.4's semantics and return structures:
@@ -235,6 +269,11 @@ def grad(
     * both: ``(state_grads, arg_grads)``;
     * ``return_value=True`` appends the value, ``has_aux=True`` the auxiliary
       data: ``grads``, ``(grads, value)``, ``(grads, aux)`` or ``(grads, value, aux)``.
+
+    Type checkers see the same structures (overloads on literal ``has_aux`` /
+    ``return_value``): ``value`` has ``fun``'s return type and ``aux`` the type of the
+    second element ``fun`` returns, so ``grads, loss = grad(loss_fn, params,
+    return_value=True)(net, X, y)`` gives ``loss`` the loss function's type.
 
     Unlike brainstate, non-array arguments (a model) are allowed, and the seed's
     ``loss_fn(params, net, X, y)`` style works: see :class:`StateGradient`. Works
@@ -266,7 +305,7 @@ def grad(
     """
     if fun is None:
 
-        def decorator(f: Callable[..., Any]) -> StateGradient:
+        def decorator(f: Callable[..., Any]) -> StateGradient[Any]:
             return StateGradient(
                 f, grad_states, argnums, has_aux, return_value, brainstate.transform.grad
             )
@@ -277,13 +316,32 @@ def grad(
     )
 
 
+@overload
+def vector_grad(
+    fun: Callable[..., Any],
+    grad_states: GradStates = None,
+    argnums: Argnums = None,
+    has_aux: Literal[False] = False,
+    return_value: Literal[False] = False,
+) -> StateGradient[Gradients]: ...
+@overload
+def vector_grad(
+    fun: Callable[..., _R],
+    grad_states: GradStates = None,
+    argnums: Argnums = None,
+    has_aux: Literal[False] = False,
+    *,
+    return_value: Literal[True],
+) -> StateGradient[tuple[Gradients, _R]]: ...
+
+
 def vector_grad(
     fun: Callable[..., Any],
     grad_states: GradStates = None,
     argnums: Argnums = None,
     has_aux: bool = False,
     return_value: bool = False,
-) -> StateGradient:
+) -> StateGradient[Any]:
     r"""Gradient of a vector-valued ``fun``: the VJP with a cotangent of ones.
 
     For :math:`f: \mathbb R^n \to \mathbb R^m` it returns
@@ -312,12 +370,29 @@ def vector_grad(
     )
 
 
+@overload
+def value_and_grad(
+    fun: Callable[..., _R],
+    grad_states: GradStates = None,
+    argnums: Argnums = None,
+    has_aux: Literal[False] = False,
+) -> Callable[..., tuple[_R, Gradients]]: ...
+@overload
+def value_and_grad(
+    fun: Callable[..., tuple[_R, _Aux]],
+    grad_states: GradStates = None,
+    argnums: Argnums = None,
+    *,
+    has_aux: Literal[True],
+) -> Callable[..., tuple[tuple[_R, _Aux], Gradients]]: ...
+
+
 def value_and_grad(
     fun: Callable[..., Any],
     grad_states: GradStates = None,
     argnums: Argnums = None,
     has_aux: bool = False,
-) -> Callable[..., tuple[Any, Any]]:
+) -> Callable[..., tuple[Any, Gradients]]:
     r"""Value and gradient in one pass, in JAX's order: ``(value, grads)``.
 
     With ``has_aux=True`` it returns ``((value, aux), grads)``, as
@@ -342,9 +417,11 @@ def value_and_grad(
         >>> print(value, g)
         10.0 [2. 6.]
     """
-    gradient = StateGradient(fun, grad_states, argnums, has_aux, True, brainstate.transform.grad)
+    gradient: StateGradient[Any] = StateGradient(
+        fun, grad_states, argnums, has_aux, True, brainstate.transform.grad
+    )
 
-    def value_and_gradient(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+    def value_and_gradient(*args: Any, **kwargs: Any) -> tuple[Any, Gradients]:
         result = gradient(*args, **kwargs)
         if has_aux:
             grads, value, aux = result

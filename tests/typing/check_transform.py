@@ -1,7 +1,14 @@
-"""A user program of the gradient API, type-checked with ``mypy --strict``."""
+"""A user program of the gradient API, type-checked with ``mypy --strict``.
+
+The overloads of ``facade.transform.grad`` / ``value_and_grad`` / ``vector_grad`` give the
+value and the auxiliary data the types the function returns, for every combination of
+``has_aux`` and ``return_value``; the gradients are ``Gradients`` (their structure follows
+the states and arguments, which a type cannot express).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, assert_type
 
 import brainstate
@@ -21,11 +28,31 @@ def loss_fn(params: Any, net: brainstate.nn.Linear, X: Array, y: Array) -> Array
     return jnp.mean((net(X) - y) ** 2)
 
 
+def loss_with_aux(params: Any, net: brainstate.nn.Linear, X: Array, y: Array) -> tuple[Array, int]:
+    return jnp.mean((net(X) - y) ** 2), 3
+
+
 gradient = braintools.transform.grad(loss_fn, params, return_value=True)
-assert_type(gradient, StateGradient)
+assert_type(gradient, StateGradient[tuple[Any, Array]])
 grads, loss = gradient(net, X, y)
+assert_type(loss, Array)
+assert_type(braintools.transform.grad(loss_fn, params), StateGradient[Any])
+assert_type(
+    braintools.transform.grad(loss_with_aux, params, has_aux=True), StateGradient[tuple[Any, int]]
+)
+assert_type(
+    braintools.transform.grad(loss_with_aux, params, has_aux=True, return_value=True),
+    StateGradient[tuple[Any, Array, int]],
+)
 value, grads = braintools.transform.value_and_grad(loss_fn, params)(net, X, y)
-assert_type(braintools.transform.vector_grad(jnp.sin), StateGradient)
+assert_type(value, Array)
+(value, aux), grads = braintools.transform.value_and_grad(loss_with_aux, params, has_aux=True)(
+    net, X, y
+)
+assert_type(aux, int)
+assert_type(braintools.transform.vector_grad(jnp.sin), StateGradient[Any])
+decorator = braintools.transform.grad(grad_states=params)
+assert_type(decorator, Callable[[Callable[..., Any]], StateGradient[Any]])
 
 
 def pure_loss(p: dict[str, Array], x: Array) -> Array:
