@@ -31,9 +31,11 @@ T = TypeVar("T")
 __all__ = [
     "as_float",
     "as_int",
+    "as_shape",
     "check_choice",
     "check_floating",
     "check_real",
+    "check_real_type",
     "check_same_structure",
     "interval",
     "keystr",
@@ -388,3 +390,85 @@ def check_same_structure(
                 f"{jnp.result_type(leaf)}, expected {jnp.result_type(ref)}"
             )
 
+
+def as_shape(
+    name: str, value: object, *, min_ndim: int = 1, allow_int: bool = True
+) -> tuple[int, ...]:
+    """``value`` as a tuple of positive ``int`` after checking it is a valid array shape.
+
+    The one shape rule of the library: neuron sizes, weight shapes, layer sizes. A single
+    integer ``n`` means ``(n,)`` (unless ``allow_int`` is false); ``bool`` entries are refused.
+
+    Args:
+        name: the argument's name, as the user wrote it.
+        value: an integer or a sequence of integers.
+        min_ndim: the fewest dimensions accepted (``0`` accepts the scalar shape ``()``).
+        allow_int: accept a single integer as a one-dimensional shape.
+
+    Returns:
+        The shape as a tuple of Python ``int``, each ``>= 1``.
+
+    Raises:
+        TypeError: ``value`` is not an integer or a sequence of integers.
+        ValueError: ``value`` has fewer than ``min_ndim`` dimensions or a dimension below 1.
+
+    Example:
+        >>> from core._validation import as_shape
+        >>> as_shape("size", 3)
+        (3,)
+        >>> as_shape("shape", [4, 5], min_ndim=2)
+        (4, 5)
+        >>> as_shape("size", (2, 0))
+        Traceback (most recent call last):
+        ...
+        ValueError: size must hold positive ints, got (2, 0)
+    """
+    kind = "an int or a sequence of ints" if allow_int else "a sequence of ints"
+    is_sequence = isinstance(value, Sequence) and not isinstance(value, str)
+    if not is_sequence and not allow_int:
+        raise TypeError(f"{name} must be {kind}, got {value!r} of type {_type_name(value)}")
+    dims = cast(Sequence[object], value) if is_sequence else (value,)
+    try:
+        if any(isinstance(d, bool | np.bool_) for d in dims):
+            raise TypeError
+        shape = tuple(operator.index(cast(Any, d)) for d in dims)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be {kind}, got {value!r} of type {_type_name(value)}"
+        ) from None
+    if len(shape) < min_ndim:
+        plural = "" if min_ndim == 1 else "s"
+        raise ValueError(f"{name} must have at least {min_ndim} dimension{plural}, got {value!r}")
+    if any(d < 1 for d in shape):
+        raise ValueError(f"{name} must hold positive ints, got {value!r}")
+    return shape
+
+
+def check_real_type(name: str, value: object) -> None:
+    """Refuse ``value`` unless it is a real number or a real-valued array; any value passes.
+
+    For measurements rather than settings (a loss handed to a plateau scheduler): NaN and
+    infinity are legitimate values there, so only the type is checked, with
+    :func:`check_real`'s message.
+
+    Args:
+        name: the argument's name, as the user wrote it.
+        value: the value to check.
+
+    Raises:
+        TypeError: ``value`` is not a real number or array.
+
+    Example:
+        >>> from core._validation import check_real_type
+        >>> check_real_type("metric", float("nan"))
+        >>> check_real_type("metric", "low")
+        Traceback (most recent call last):
+        ...
+        TypeError: metric must be a real number or a real-valued array, got 'low' of type str
+    """
+    dtype = getattr(value, "dtype", None)
+    real_array = dtype is not None and (
+        jnp.issubdtype(dtype, jnp.integer) or jnp.issubdtype(dtype, jnp.floating)
+    )
+    if isinstance(value, bool | np.bool_) or not (isinstance(value, numbers.Real) or real_array):
+        check_real(name, value)  # raises the TypeError

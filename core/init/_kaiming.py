@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import numbers
-import operator
 from collections.abc import Sequence
 from typing import Literal
 
@@ -14,6 +11,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 from jax.typing import DTypeLike
+
+from core._validation import as_float, as_shape, check_choice
 
 Mode = Literal["fan_in", "fan_out", "fan_avg"]
 Key = Array | np.random.Generator
@@ -72,13 +71,8 @@ class KaimingNormal(eqx.Module):
     mode: Mode = eqx.field(static=True, default="fan_in")
 
     def __check_init__(self) -> None:
-        scale: object = self.scale
-        if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
-            raise ValueError(f"scale must be a positive finite number; got {scale!r}")
-        if not (math.isfinite(float(scale)) and float(scale) > 0):
-            raise ValueError(f"scale must be a positive finite number; got {scale!r}")
-        if self.mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg'; got {self.mode!r}")
+        as_float("scale", self.scale, low=0, low_open=True)
+        check_choice("mode", self.mode, ("fan_in", "fan_out", "fan_avg"))
 
     def __call__(self, key: Key, shape: Sequence[int], dtype: DTypeLike | None = None) -> Array:
         """Draw weights of ``shape`` (at least 2-D) in ``dtype`` from ``key``.
@@ -86,7 +80,7 @@ class KaimingNormal(eqx.Module):
         ``dtype`` must be a floating dtype; ``None`` is JAX's default float
         (``float32``, or ``float64`` with ``jax_enable_x64``).
         """
-        dims = _weight_shape(shape)
+        dims = as_shape("shape", shape, min_ndim=2, allow_int=False)
         dtype = float_dtype(dtype)
         rng = _generator(key)
         receptive = int(np.prod(dims[:-2], dtype=np.int64))
@@ -127,24 +121,6 @@ def float_dtype(dtype: DTypeLike | None) -> np.dtype:
     if not jnp.issubdtype(resolved, jnp.floating):
         raise TypeError(f"dtype must be a floating dtype; got {dtype!r}")
     return np.dtype(jax.dtypes.canonicalize_dtype(resolved))
-
-
-def _weight_shape(shape: Sequence[int]) -> tuple[int, ...]:
-    """``shape`` as a tuple of >= 2 positive ints, or a clear error."""
-    dims_in: object = shape
-    if not isinstance(dims_in, Sequence) or isinstance(dims_in, str):
-        raise TypeError(f"shape must be a tuple of ints; got {shape!r}")
-    try:
-        if any(isinstance(d, bool) for d in dims_in):
-            raise TypeError
-        dims = tuple(operator.index(d) for d in dims_in)
-    except TypeError:
-        raise TypeError(f"shape must be a tuple of ints; got {shape!r}") from None
-    if len(dims) < 2 or min(dims) < 1:
-        raise ValueError(
-            f"shape must have >= 2 positive dimensions (..., fan_in, fan_out); got {shape!r}"
-        )
-    return dims
 
 
 def _generator(key: Key) -> np.random.Generator:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import abc
-import math
-import operator
 from collections.abc import Sequence
 from typing import Generic, Literal, TypeAlias, TypeVar
 
@@ -14,6 +12,7 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike, DTypeLike
 
+from core._validation import as_float, check_choice
 from core.surrogate import Surrogate
 
 from ._hyper import Fixed, resolve
@@ -72,20 +71,6 @@ class Cell(eqx.Module, Generic[StateT]):
         return self.update(state, x)
 
 
-def neuron_shape(size: int | Sequence[int], name: str = "size") -> tuple[int, ...]:
-    """Normalise a neuron count or shape to a tuple of positive ints."""
-    if isinstance(size, bool):
-        raise TypeError(f"{name} must be an int or a sequence of ints; got {size!r}")
-    dims = size if isinstance(size, Sequence) else (size,)
-    try:
-        shape = tuple(operator.index(d) for d in dims)
-    except TypeError:
-        raise TypeError(f"{name} must be an int or a sequence of ints; got {size!r}") from None
-    if any(isinstance(d, bool) for d in dims) or not all(d > 0 for d in shape):
-        raise ValueError(f"{name} must hold positive ints; got {size!r}")
-    return shape
-
-
 def batch_tuple(batch_shape: BatchShape) -> tuple[int, ...]:
     """Normalise ``batch_shape`` (an int or a sequence of non-negative ints)."""
     if isinstance(batch_shape, bool):
@@ -130,19 +115,13 @@ def check_input(x: ArrayLike, state: Array, cell: str) -> Array:
 
 
 def check_dt(dt: float) -> None:
-    """Validate a time step."""
-    if (
-        isinstance(dt, bool)
-        or not isinstance(dt, int | float)
-        or not (math.isfinite(dt) and dt > 0)
-    ):
-        raise ValueError(f"dt must be a positive finite number; got {dt!r}")
+    """Validate a time step: a concrete number > 0."""
+    as_float("dt", dt, low=0, low_open=True)
 
 
 def check_common(reset: str, dt: float, spike_fun: object) -> None:
     """Validate the arguments every spiking cell shares."""
-    if reset not in ("soft", "hard"):
-        raise ValueError(f"reset must be 'soft' or 'hard'; got {reset!r}")
+    check_choice("reset", reset, ("soft", "hard"))
     check_dt(dt)
     if not isinstance(spike_fun, Surrogate):
         raise TypeError(

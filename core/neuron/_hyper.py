@@ -12,6 +12,8 @@ import numpy as np
 from jax import Array
 from jax.typing import ArrayLike
 
+from core._validation import check_real
+
 HyperValue: TypeAlias = float | Sequence[float] | np.ndarray | Array
 """What a user may pass for a hyperparameter: a number, or one value per neuron."""
 
@@ -131,8 +133,8 @@ def _validated(name: str, value: HyperValue, shape: tuple[int, ...], positive: b
             "jit/grad, or make it learnable and replace its leaf (eqx.tree_at)"
         )
     array = np.asarray(jax.device_get(value))
-    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{name} must be real numbers; got {value!r}")
+    shown = array.item() if array.ndim == 0 and array.dtype.kind in "iuf" else array
+    check_real(name, shown, low=0 if positive else None, low_open=positive)
     try:
         broadcast: tuple[int, ...] | None = np.broadcast_shapes(array.shape, shape)
     except ValueError:
@@ -142,10 +144,6 @@ def _validated(name: str, value: HyperValue, shape: tuple[int, ...], positive: b
             f"{name} must be a scalar or broadcast to the neuron shape {shape}; "
             f"got shape {array.shape}"
         )
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite; got {value!r}")
-    if positive and not np.all(array > 0):
-        raise ValueError(f"{name} must be > 0; got {value!r}")
     return array
 
 

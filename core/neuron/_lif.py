@@ -10,6 +10,7 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike, DTypeLike
 
+from core._validation import as_shape
 from core.surrogate import ReluGrad, Surrogate
 
 from ._base import (
@@ -21,7 +22,6 @@ from ._base import (
     fire,
     full_state,
     leak,
-    neuron_shape,
 )
 from ._hyper import Fixed, Hyper, HyperValue, decay, make_fixed, make_hyper, resolve
 
@@ -110,7 +110,7 @@ class LIF(Cell[Array]):
         learn_tau: bool = False,
         learn_threshold: bool = False,
     ) -> None:
-        self.shape = neuron_shape(size)
+        self.shape = as_shape("size", size, min_ndim=0)
         check_common(reset, dt, spike_fun)
         self.tau = make_hyper("tau", tau, self.shape, learnable=learn_tau, positive=True)
         self.v_threshold = make_hyper(
@@ -188,7 +188,7 @@ class IF(Cell[Array]):
         spike_fun: Surrogate = ReluGrad(),  # noqa: B008 (an immutable module)
         learn_threshold: bool = False,
     ) -> None:
-        self.shape = neuron_shape(size)
+        self.shape = as_shape("size", size, min_ndim=0)
         check_common(reset, 1.0, spike_fun)
         self.v_threshold = make_hyper(
             "v_threshold", v_threshold, self.shape, learnable=learn_threshold
@@ -302,7 +302,7 @@ class ALIF(Cell[ALIFState]):
         learn_tau: bool = False,
         learn_threshold: bool = False,
     ) -> None:
-        self.shape = neuron_shape(size)
+        self.shape = as_shape("size", size, min_ndim=0)
         check_common(reset, dt, spike_fun)
         self.tau = make_hyper("tau", tau, self.shape, learnable=learn_tau, positive=True)
         self.tau_a = make_fixed("tau_a", tau_a, self.shape, positive=True)

@@ -9,7 +9,9 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike, DTypeLike
 
-from ._base import BatchShape, Cell, check_dt, check_input, full_state, leak, neuron_shape
+from core._validation import as_shape
+
+from ._base import BatchShape, Cell, check_dt, check_input, full_state, leak
 from ._hyper import Fixed, Hyper, HyperValue, decay, make_hyper
 
 
@@ -59,7 +61,7 @@ class LeakyReadout(Cell[Array]):
         dt: float = 1.0,
         learn_tau: bool = False,
     ) -> None:
-        self.shape = neuron_shape(size)
+        self.shape = as_shape("size", size, min_ndim=0)
         check_dt(dt)
         self.tau = make_hyper("tau", tau, self.shape, learnable=learn_tau, positive=True)
         self.dt = float(dt)

@@ -9,9 +9,10 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from core._validation import check_real
+
 from . import _tree as tu
 from ._base import GradientTransformation, OptState, Params, Updates
-from ._checks import check_beta, check_non_negative, check_positive
 
 
 class ScaleByAdamState(NamedTuple):
@@ -24,10 +25,10 @@ class ScaleByAdamState(NamedTuple):
 
 
 def _check_adam_args(b1: Any, b2: Any, eps: Any, eps_root: Any) -> None:
-    check_beta("b1", b1)
-    check_beta("b2", b2)
-    check_positive("eps", eps)
-    check_non_negative("eps_root", eps_root)
+    check_real("b1", b1, low=0, high=1, high_open=True)
+    check_real("b2", b2, low=0, high=1, high_open=True)
+    check_real("eps", eps, low=0, low_open=True)
+    check_real("eps_root", eps_root, low=0)
 
 
 def _nesterov_mu_hat(m: jax.Array, g: jax.Array, b1: Any, count: jax.Array) -> jax.Array:
@@ -240,7 +241,7 @@ def scale_by_nadam(
         (https://pytorch.org/docs/stable/generated/torch.optim.NAdam.html).
     """
     _check_adam_args(b1, b2, eps, 0.0)
-    check_non_negative("momentum_decay", momentum_decay)
+    check_real("momentum_decay", momentum_decay, low=0)
     return _ScaleByNadam(b1, b2, eps, momentum_decay)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from core._validation import check_real
+
 from ._base import GradientTransformation
-from ._checks import check_non_negative
 from ._clipping import clip_by_block_rms
 from ._combine import chain, identity, masked
 from ._named import named_optimizer
@@ -455,7 +456,7 @@ def fromage(learning_rate: Any, min_norm: float = 1e-6) -> GradientTransformatio
     References:
         Bernstein et al., *On the distance between two neural networks*, NeurIPS 2020.
     """
-    check_non_negative("learning_rate", learning_rate)
+    check_real("learning_rate", learning_rate, low=0)
     mult = 1 / (1 + learning_rate**2) ** 0.5
     return chain(
         scale_by_trust_ratio(min_norm),

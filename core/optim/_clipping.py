@@ -7,9 +7,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from core._validation import check_real
+
 from . import _tree as tu
 from ._base import GradientTransformation, OptState, Params, Updates
-from ._checks import check_non_negative, check_positive
 from ._scale import Stateless
 
 
@@ -42,7 +43,7 @@ def clip(max_delta: float) -> GradientTransformation:
         >>> print(u)
         [ 0.5 -1. ]
     """
-    check_non_negative("max_delta", max_delta)
+    check_real("max_delta", max_delta, low=0)
     return _Clip(max_delta)
 
 
@@ -86,7 +87,7 @@ def clip_by_global_norm(max_norm: float) -> GradientTransformation:
     References:
         Pascanu et al., *On the difficulty of training recurrent neural networks*, 2013.
     """
-    check_positive("max_norm", max_norm)
+    check_real("max_norm", max_norm, low=0, low_open=True)
     return _ClipByGlobalNorm(max_norm)
 
 
@@ -125,7 +126,7 @@ def clip_by_block_rms(threshold: float) -> GradientTransformation:
         >>> print(u)
         [ 1. -1.]
     """
-    check_positive("threshold", threshold)
+    check_real("threshold", threshold, low=0, low_open=True)
     return _ClipByBlockRMS(threshold)
 
 
@@ -191,6 +192,6 @@ def adaptive_grad_clip(clipping: float, eps: float = 1e-3) -> GradientTransforma
     References:
         Brock et al., *High-Performance Large-Scale Image Recognition Without Normalization*, 2021.
     """
-    check_positive("clipping", clipping)
-    check_positive("eps", eps)
+    check_real("clipping", clipping, low=0, low_open=True)
+    check_real("eps", eps, low=0, low_open=True)
     return _AdaptiveGradClip(clipping, eps)

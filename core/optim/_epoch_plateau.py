@@ -9,8 +9,9 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike
 
-from ._epoch_schedules import check_choice
-from ._schedules import check_nonnegative, check_steps, check_value, schedule_dtypes
+from core._validation import as_float, as_int, check_choice, check_real, check_real_type
+
+from ._schedules import schedule_dtypes
 
 
 class PlateauState(NamedTuple):
@@ -59,7 +60,7 @@ def plateau_init(
     check_choice("mode", mode, ("min", "max"))
     if isinstance(learning_rates, Sequence):
         learning_rates = jnp.asarray([float(x) for x in learning_rates])
-    check_nonnegative("learning_rates", learning_rates)
+    check_real("learning_rates", learning_rates, low=0)
     out, _ = schedule_dtypes("learning_rates", {"learning_rates": learning_rates})
     lrs = jnp.atleast_1d(jnp.asarray(learning_rates, out))
     if lrs.ndim != 1:
@@ -128,17 +129,15 @@ def plateau_update(
     """
     check_choice("mode", mode, ("min", "max"))
     check_choice("threshold_mode", threshold_mode, ("rel", "abs"))
-    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 <= factor < 1:
-        raise ValueError(f"factor must be a number in [0, 1), got {factor!r}")
-    check_steps("patience", patience)
-    check_steps("cooldown", cooldown)
-    for name, number in (("threshold", threshold), ("eps", eps)):
-        if isinstance(number, bool) or not isinstance(number, int | float) or not number >= 0:
-            raise ValueError(f"{name} must be a non-negative number, got {number!r}")
+    as_float("factor", factor, low=0, high=1, high_open=True)
+    as_int("patience", patience)
+    as_int("cooldown", cooldown)
+    as_float("threshold", threshold, low=0)
+    as_float("eps", eps, low=0)
     if isinstance(min_lrs, Sequence):
         min_lrs = jnp.asarray([float(x) for x in min_lrs])
-    check_nonnegative("min_lrs", min_lrs)
-    check_value("metric", metric)
+    check_real("min_lrs", min_lrs, low=0)
+    check_real_type("metric", metric)
     dtype = state.best.dtype
     given = jnp.asarray(metric)
     if given.size != 1:

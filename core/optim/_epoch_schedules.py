@@ -20,12 +20,11 @@ import numpy as np
 from jax import Array
 from jax.typing import ArrayLike
 
+from core._validation import as_float, as_int, check_choice, check_real
+
 from ._schedules import (
     ScheduleFn,
     as_value,
-    check_nonnegative,
-    check_steps,
-    check_value,
     float_step,
     schedule_dtypes,
 )
@@ -39,13 +38,6 @@ def _anneal(start: Array | float, end: Array | float, factor: Array) -> Array:
 def _half_cosine(pct: Array) -> Array:
     """``(1 + cos(pi * pct)) / 2``: 1 at ``pct = 0``, 0 at ``pct = 1``."""
     return (1 + jnp.cos(jnp.pi * pct)) / 2
-
-
-def check_choice(name: str, value: object, options: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in options:
-        listed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
-    return value
 
 
 # --------------------------------------------------------------------------- cyclic
@@ -109,15 +101,13 @@ def cyclic_schedule(
         Smith, `Cyclical Learning Rates for Training Neural Networks
         <https://arxiv.org/abs/1506.01186>`_, 2017.
     """
-    check_value("base_value", base_value)
-    check_value("max_value", max_value)
-    up = check_steps("step_size_up", step_size_up, minimum=1)
-    down = (
-        up if step_size_down is None else check_steps("step_size_down", step_size_down, minimum=1)
-    )
+    check_real("base_value", base_value)
+    check_real("max_value", max_value)
+    up = as_int("step_size_up", step_size_up, minimum=1)
+    down = up if step_size_down is None else as_int("step_size_down", step_size_down, minimum=1)
     check_choice("mode", mode, ("triangular", "triangular2", "exp_range"))
     check_choice("scale_mode", scale_mode, ("cycle", "iterations"))
-    check_value("gamma", gamma)
+    check_real("gamma", gamma)
     if scale_fn is not None and not callable(scale_fn):
         raise TypeError(f"scale_fn must be a callable or None, got {scale_fn!r}")
     total = up + down
@@ -201,15 +191,12 @@ def one_cycle_lr_schedule(
         Smith & Topin, `Super-Convergence: Very Fast Training of Neural Networks Using Large
         Learning Rates <https://arxiv.org/abs/1708.07120>`_, 2017.
     """
-    total = check_steps("total_steps", total_steps, minimum=1)
-    check_value("max_value", max_value)
-    if isinstance(pct_start, bool) or not isinstance(pct_start, int | float):
-        raise TypeError(f"pct_start must be a float in (0, 1), got {pct_start!r}")
-    if not 0.0 < pct_start < 1.0:
-        raise ValueError(f"pct_start must lie in the open interval (0, 1), got {pct_start!r}")
+    total = as_int("total_steps", total_steps, minimum=1)
+    check_real("max_value", max_value)
+    pct_start = as_float("pct_start", pct_start, low=0, high=1, low_open=True, high_open=True)
     check_choice("anneal_strategy", anneal_strategy, ("cos", "linear"))
-    check_nonnegative("div_factor", div_factor, strict=True)
-    check_nonnegative("final_div_factor", final_div_factor, strict=True)
+    check_real("div_factor", div_factor, low=0, low_open=True)
+    check_real("final_div_factor", final_div_factor, low=0, low_open=True)
     warmup = pct_start * total
     anneal = (1 - pct_start) * total
 
@@ -276,10 +263,10 @@ def cosine_warm_restarts_schedule(
         Loshchilov & Hutter, `SGDR: Stochastic Gradient Descent with Warm Restarts
         <https://arxiv.org/abs/1608.03983>`_, 2017.
     """
-    check_value("init_value", init_value)
-    check_value("end_value", end_value)
-    period = check_steps("first_period", first_period, minimum=1)
-    mult = check_steps("period_mult", period_mult, minimum=1)
+    check_real("init_value", init_value)
+    check_real("end_value", end_value)
+    period = as_int("first_period", first_period, minimum=1)
+    mult = as_int("period_mult", period_mult, minimum=1)
 
     def schedule(step: ArrayLike) -> Array:
         out, dtype = schedule_dtypes(
@@ -339,12 +326,12 @@ def chained_value(
             f"values and base_values must have the same length, got {len(values)} and "
             f"{len(base_values)}"
         )
-    check_value("base_value", base_value)
+    check_real("base_value", base_value)
     out, dtype = schedule_dtypes("base_value", {"base_value": base_value})
     combined = jnp.asarray(base_value, dtype)
     for i, (value, base) in enumerate(zip(values, base_values, strict=True)):
-        check_value(f"values[{i}]", value)
-        check_value(f"base_values[{i}]", base)
+        check_real(f"values[{i}]", value)
+        check_real(f"base_values[{i}]", base)
         v, b = jnp.asarray(value, dtype), jnp.asarray(base, dtype)
         combined = combined * jnp.where(b != 0, v / jnp.where(b != 0, b, 1), 0.0)
     return combined.astype(out)

@@ -9,6 +9,8 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
+from core._validation import check_floating, check_real
+
 from . import _tree as tu
 from ._base import GradientTransformation, OptState, Params, Updates
 from ._scale import is_schedule
@@ -60,7 +62,7 @@ class InjectHyperparams(GradientTransformation):
         }
 
     def init(self, params: Params) -> OptState:
-        tu.check_float_params(params)
+        check_floating("params", params)
         count = tu.zero_count()
         values = {
             k: _as_state_value(v(count) if is_schedule(v) else v)
@@ -274,6 +276,5 @@ def set_learning_rate(state: OptState, learning_rate: Any) -> OptState:
         >>> print(round(float(optim.get_learning_rate(state)), 4))
         0.01
     """
-    if isinstance(learning_rate, int | float) and not learning_rate >= 0:
-        raise ValueError(f"learning_rate must be >= 0, got {learning_rate!r}.")
+    check_real("learning_rate", learning_rate, low=0)
     return set_hyperparams(state, learning_rate=learning_rate)

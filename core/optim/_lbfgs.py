@@ -9,9 +9,10 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from core._validation import as_int, check_real, check_same_structure
+
 from . import _tree as tu
 from ._base import GradientTransformation, OptState, Params, TransformLike, Updates, call_update
-from ._checks import check_int, check_positive
 from ._combine import chain
 from ._named import named_optimizer
 from ._scale import scale, scale_by_learning_rate
@@ -63,7 +64,7 @@ class _ScaleByLBFGS(GradientTransformation):
         del extra
         if params is None:
             raise ValueError("scale_by_lbfgs needs params: call update(updates, state, params).")
-        tu.check_same_structure(updates, state.updates)
+        check_same_structure("updates", updates, state.updates)
         m = self.memory_size
         idx = state.count % m
         prev_idx = (state.count - 1) % m
@@ -141,7 +142,7 @@ def scale_by_lbfgs(
     References:
         Nocedal & Wright, *Numerical Optimization*, 2006, algorithm 7.4.
     """
-    check_int("memory_size", memory_size, 1)
+    as_int("memory_size", memory_size, minimum=1)
     return _ScaleByLBFGS(memory_size, scale_init_precond)
 
 
@@ -241,8 +242,8 @@ def scale_by_backtracking_linesearch(
         >>> print(jnp.round(u, 3), round(float(s.learning_rate), 2))
         [-1.6] 0.8
     """
-    check_int("max_backtracking_steps", max_backtracking_steps, 0)
-    check_positive("decrease_factor", decrease_factor)
+    as_int("max_backtracking_steps", max_backtracking_steps, minimum=0)
+    check_real("decrease_factor", decrease_factor, low=0, low_open=True)
     return _Backtracking(
         max_backtracking_steps, slope_rtol, decrease_factor, increase_factor, max_learning_rate
     )

@@ -11,9 +11,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from core._validation import check_floating, check_real, check_same_structure
+
 from . import _tree as tu
 from ._base import GradientTransformation, OptState, Params, Updates
-from ._checks import check_beta, check_non_negative, check_positive
 
 
 class ScaleByRmsState(NamedTuple):
@@ -106,8 +107,8 @@ def scale_by_rms(
     References:
         Tieleman & Hinton, *Lecture 6.5 - RMSProp*, 2012; Graves, 2013 (centered).
     """
-    check_beta("decay", decay)
-    check_positive("eps", eps)
+    check_real("decay", decay, low=0, high=1, high_open=True)
+    check_real("eps", eps, low=0, low_open=True)
     return _ScaleByRms(decay, eps, initial_scale, eps_in_sqrt, bias_correction, centered)
 
 
@@ -164,8 +165,8 @@ def scale_by_rss(
     References:
         Duchi et al., *Adaptive Subgradient Methods for Online Learning*, JMLR 2011.
     """
-    check_non_negative("initial_accumulator_value", initial_accumulator_value)
-    check_positive("eps", eps)
+    check_real("initial_accumulator_value", initial_accumulator_value, low=0)
+    check_real("eps", eps, low=0, low_open=True)
     return _ScaleByRss(initial_accumulator_value, eps)
 
 
@@ -226,8 +227,8 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
     References:
         Zeiler, *ADADELTA: An Adaptive Learning Rate Method*, 2012.
     """
-    check_beta("rho", rho)
-    check_positive("eps", eps)
+    check_real("rho", rho, low=0, high=1, high_open=True)
+    check_real("eps", eps, low=0, low_open=True)
     return _ScaleByAdaDelta(rho, eps)
 
 
@@ -248,14 +249,14 @@ class _ScaleBySM3(GradientTransformation):
     eps: Any
 
     def init(self, params: Params) -> OptState:
-        tu.check_float_params(params)
+        check_floating("params", params)
         return ScaleBySM3State(jax.tree.map(_axis_accumulators, params), tu.zeros_like(params))
 
     def update(
         self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
     ) -> tuple[Updates, OptState]:
         del params, extra
-        tu.check_same_structure(updates, state.nu)
+        check_same_structure("updates", updates, state.nu)
         c_new = 1.0 - self.b2 if self.b2 != 1.0 else 1.0
 
         def accumulate(g: jax.Array, acc: list[jax.Array]) -> jax.Array:
@@ -314,9 +315,9 @@ def scale_by_sm3(b1: float = 0.9, b2: float = 1.0, eps: float = 1e-8) -> Gradien
     References:
         Anil et al., *Memory-Efficient Adaptive Optimization*, NeurIPS 2019.
     """
-    check_beta("b1", b1)
-    check_beta("b2", b2, allow_one=True)
-    check_positive("eps", eps)
+    check_real("b1", b1, low=0, high=1, high_open=True)
+    check_real("b2", b2, low=0, high=1)
+    check_real("eps", eps, low=0, low_open=True)
     return _ScaleBySM3(b1, b2, eps)
 
 
@@ -349,7 +350,7 @@ class _ScaleByFactoredRms(GradientTransformation):
         return _factored_dims(p.shape, self.factored, self.min_dim_size_to_factor)
 
     def init(self, params: Params) -> OptState:
-        tu.check_float_params(params)
+        check_floating("params", params)
 
         def parts(p: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
             dims = self._dims(p)
@@ -376,7 +377,7 @@ class _ScaleByFactoredRms(GradientTransformation):
             raise ValueError(
                 "scale_by_factored_rms needs params: call update(updates, state, params)."
             )
-        tu.check_same_structure(updates, params, "the params")
+        check_same_structure("updates", updates, params, what="the params")
         t = (state.count - self.step_offset + 1).astype(jnp.float32)
         rate = 1.0 - t ** (-tu.hp(self.decay_rate, t))
 
@@ -442,5 +443,5 @@ def scale_by_factored_rms(
     References:
         Shazeer & Stern, *Adafactor: Adaptive Learning Rates with Sublinear Memory Cost*, 2018.
     """
-    check_positive("epsilon", epsilon)
+    check_real("epsilon", epsilon, low=0, low_open=True)
     return _ScaleByFactoredRms(factored, decay_rate, step_offset, min_dim_size_to_factor, epsilon)

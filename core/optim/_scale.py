@@ -9,9 +9,10 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from core._validation import check_real
+
 from . import _tree as tu
 from ._base import EmptyState, GradientTransformation, OptState, Params, Updates
-from ._checks import check_beta, check_non_negative
 
 
 def is_schedule(value: Any) -> bool:
@@ -127,10 +128,10 @@ def scale_by_learning_rate(learning_rate: Any, *, flip_sign: bool = True) -> Gra
         >>> print(u)
         [-0.1  0.2]
     """
-    check_non_negative("learning_rate", learning_rate)
     if is_schedule(learning_rate):
         fn = learning_rate
         return _Scale((lambda t: -fn(t)) if flip_sign else fn)
+    check_real("learning_rate", learning_rate, low=0)
     return _Scale(-learning_rate if flip_sign else learning_rate)
 
 
@@ -180,7 +181,8 @@ def add_decayed_weights(weight_decay: Any = 0.0, mask: Any = None) -> GradientTr
     References:
         Loshchilov & Hutter, *Decoupled Weight Decay Regularization*, ICLR 2019.
     """
-    check_non_negative("weight_decay", weight_decay)
+    if not is_schedule(weight_decay):
+        check_real("weight_decay", weight_decay, low=0)
     tx = _AddDecayedWeights(weight_decay)
     if mask is not None:
         from ._combine import masked
@@ -246,7 +248,7 @@ def trace(
     References:
         Polyak, 1964; Sutskever et al., *On the importance of initialization and momentum*, 2013.
     """
-    check_beta("decay", decay, allow_one=True)
+    check_real("decay", decay, low=0, high=1)
     return _Trace(decay, nesterov, accumulator_dtype)
 
 
@@ -300,7 +302,7 @@ def ema(decay: float, debias: bool = True, accumulator_dtype: Any = None) -> Gra
         >>> print(u)
         [0.5]
     """
-    check_beta("decay", decay, allow_one=True)
+    check_real("decay", decay, low=0, high=1)
     return _Ema(decay, debias, accumulator_dtype)
 
 
@@ -387,8 +389,8 @@ def add_noise(eta: float, gamma: float, key: int | jax.Array = 0) -> GradientTra
     References:
         Neelakantan et al., *Adding Gradient Noise Improves Learning for Very Deep Networks*, 2015.
     """
-    check_non_negative("eta", eta)
-    check_non_negative("gamma", gamma)
+    check_real("eta", eta, low=0)
+    check_real("gamma", gamma, low=0)
     return _AddNoise(eta, gamma, key)
 
 

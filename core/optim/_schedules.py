@@ -21,7 +21,6 @@ value is known.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Mapping
 from typing import TypeAlias
 
@@ -31,72 +30,13 @@ import numpy as np
 from jax import Array
 from jax.typing import ArrayLike
 
+from core._validation import as_int, check_real
+
 ScheduleFn: TypeAlias = Callable[[ArrayLike], Array]
 """What every constructor returns: ``step -> value``, ``step`` an int, an int array or a float
 array (a subtype of :data:`core.optim.Schedule`)."""
 
 # --------------------------------------------------------------------------- argument checks
-
-
-def check_steps(name: str, value: object, *, minimum: int = 0) -> int:
-    """Return ``value`` as a Python ``int`` after checking it is an integer ``>= minimum``."""
-    if isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be an integer, got the bool {value!r}")
-    try:
-        steps = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(
-            f"{name} must be a Python integer (a static step count), got {value!r} "
-            f"of type {type(value).__name__}"
-        ) from None
-    if steps < minimum:
-        need = "non-negative" if minimum == 0 else f">= {minimum}"
-        raise ValueError(f"{name} must be {need}, got {steps}")
-    return steps
-
-
-def check_value(name: str, value: object) -> None:
-    """Check that ``value`` is a real number or a real (integer or floating) array."""
-    if isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be a real number or array, got the bool {value!r}")
-    if isinstance(value, int | float):
-        return
-    dtype = getattr(value, "dtype", None)
-    if dtype is None or not (
-        jnp.issubdtype(dtype, jnp.integer) or jnp.issubdtype(dtype, jnp.floating)
-    ):
-        raise TypeError(
-            f"{name} must be a real number or an integer/floating array, got {value!r} "
-            f"of type {type(value).__name__}"
-        )
-
-
-def concrete(value: object) -> np.ndarray | None:
-    """The value of ``value`` as a NumPy array, or ``None`` when it is traced."""
-    if isinstance(value, jax.core.Tracer):
-        return None
-    return np.asarray(value)
-
-
-def check_nonnegative(name: str, value: object, *, strict: bool = False) -> None:
-    """Check ``value`` (a real number or array) is ``>= 0`` (``> 0`` if ``strict``) if known."""
-    check_value(name, value)
-    known = concrete(value)
-    if known is None:
-        return
-    bad = np.any(known <= 0) if strict else np.any(known < 0)
-    if bad:
-        need = "positive" if strict else "non-negative"
-        raise ValueError(f"{name} must be {need}, got {value!r}")
-
-
-def check_fraction(name: str, value: object, low: float = 0.0) -> float:
-    """Return ``value`` as a Python ``float`` after checking ``low <= value <= 1``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a Python float in [{low}, 1], got {value!r}")
-    if not low <= value <= 1.0:
-        raise ValueError(f"{name} must lie in [{low}, 1], got {value!r}")
-    return float(value)
 
 
 def check_boundaries_and_scales(
@@ -112,8 +52,8 @@ def check_boundaries_and_scales(
         )
     items = []
     for step, scale in boundaries_and_scales.items():
-        boundary = check_steps(f"{name} key {step!r}", step)
-        check_nonnegative(f"{name}[{step!r}] (a scale)", scale)
+        boundary = as_int(f"{name} key {step!r}", step)
+        check_real(f"{name}[{step!r}] (a scale)", scale, low=0)
         items.append((boundary, scale))
     return sorted(items, key=lambda item: item[0])
 
@@ -203,7 +143,7 @@ def constant_schedule(value: ArrayLike) -> ScheduleFn:
         >>> print(f"{float(schedule(0)):.2f} {float(schedule(1000)):.2f}")
         0.10 0.10
     """
-    check_value("value", value)
+    check_real("value", value)
 
     def schedule(step: ArrayLike) -> Array:
         dtype = float_dtype("value", {"value": value})
@@ -252,11 +192,11 @@ def polynomial_schedule(
         >>> print(" ".join(f"{float(schedule(t)):.4f}" for t in [0, 5, 6, 104, 105, 110]))
         1.0000 1.0000 0.9803 0.0101 0.0100 0.0100
     """
-    check_value("init_value", init_value)
-    check_value("end_value", end_value)
-    check_nonnegative("power", power)
-    steps = check_steps("transition_steps", transition_steps)
-    begin = check_steps("transition_begin", transition_begin)
+    check_real("init_value", init_value)
+    check_real("end_value", end_value)
+    check_real("power", power, low=0)
+    steps = as_int("transition_steps", transition_steps)
+    begin = as_int("transition_begin", transition_begin)
     if steps == 0:
         return constant_schedule(init_value)
 
@@ -366,14 +306,14 @@ def exponential_decay(
         >>> print([round(float(stairs(t)), 3) for t in range(5)])
         [1.0, 1.0, 0.5, 0.5, 0.3]
     """
-    check_value("init_value", init_value)
-    steps = check_steps("transition_steps", transition_steps)
-    check_nonnegative("decay_rate", decay_rate, strict=True)
-    begin = check_steps("transition_begin", transition_begin)
+    check_real("init_value", init_value)
+    steps = as_int("transition_steps", transition_steps)
+    check_real("decay_rate", decay_rate, low=0, low_open=True)
+    begin = as_int("transition_begin", transition_begin)
     if not isinstance(staircase, bool):
         raise TypeError(f"staircase must be a bool, got {staircase!r}")
     if end_value is not None:
-        check_value("end_value", end_value)
+        check_real("end_value", end_value)
     if steps == 0:
         return constant_schedule(init_value)
 
@@ -434,10 +374,10 @@ def cosine_decay_schedule(
         Loshchilov & Hutter, `SGDR: Stochastic Gradient Descent with Warm Restarts
         <https://arxiv.org/abs/1608.03983>`_, 2017.
     """
-    check_value("init_value", init_value)
-    steps = check_steps("decay_steps", decay_steps, minimum=1)
-    check_value("alpha", alpha)
-    check_value("exponent", exponent)
+    check_real("init_value", init_value)
+    steps = as_int("decay_steps", decay_steps, minimum=1)
+    check_real("alpha", alpha)
+    check_real("exponent", exponent)
 
     def schedule(step: ArrayLike) -> Array:
         out, dtype = schedule_dtypes(

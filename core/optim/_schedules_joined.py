@@ -12,11 +12,11 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike
 
+from core._validation import as_int, check_real
+
 from ._schedules import (
     ScheduleFn,
     as_step,
-    check_steps,
-    check_value,
     cosine_decay_schedule,
     exponential_decay,
     float_dtype,
@@ -66,7 +66,7 @@ def join_schedules(
     for i, fn in enumerate(funcs):
         if not callable(fn):
             raise TypeError(f"schedules[{i}] must be a callable step -> value, got {fn!r}")
-    bounds = [check_steps(f"boundaries[{i}]", b) for i, b in enumerate(boundaries)]
+    bounds = [as_int(f"boundaries[{i}]", b) for i, b in enumerate(boundaries)]
     if len(bounds) != len(funcs) - 1:
         raise ValueError(
             f"boundaries must have len(schedules) - 1 = {len(funcs) - 1} entries, got {len(bounds)}"
@@ -121,7 +121,7 @@ def warmup_constant_schedule(
         >>> print([round(float(schedule(t)), 2) for t in range(6)])
         [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
-    warmup = check_steps("warmup_steps", warmup_steps)
+    warmup = as_int("warmup_steps", warmup_steps)
     return linear_schedule(init_value, peak_value, transition_steps=warmup)
 
 
@@ -180,15 +180,15 @@ def warmup_cosine_decay_schedule(
         Loshchilov & Hutter, `SGDR: Stochastic Gradient Descent with Warm Restarts
         <https://arxiv.org/abs/1608.03983>`_, 2017.
     """
-    warmup = check_steps("warmup_steps", warmup_steps)
-    total = check_steps("decay_steps", decay_steps)
+    warmup = as_int("warmup_steps", warmup_steps)
+    total = as_int("decay_steps", decay_steps)
     if total <= warmup:
         raise ValueError(
             f"decay_steps must be greater than warmup_steps (it counts the warm-up too), "
             f"got decay_steps={total}, warmup_steps={warmup}"
         )
-    check_value("peak_value", peak_value)
-    check_value("end_value", end_value)
+    check_real("peak_value", peak_value)
+    check_real("end_value", end_value)
     cosine = cosine_decay_schedule(
         peak_value,
         decay_steps=total - warmup,
@@ -244,7 +244,7 @@ def warmup_exponential_decay_schedule(
         >>> print([round(float(schedule(t)), 3) for t in range(7)])
         [0.0, 0.5, 1.0, 0.5, 0.25, 0.2, 0.2]
     """
-    warmup = check_steps("warmup_steps", warmup_steps)
+    warmup = as_int("warmup_steps", warmup_steps)
     decay = exponential_decay(
         peak_value,
         transition_steps=transition_steps,

@@ -13,15 +13,13 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike
 
+from core._validation import as_float, as_int, check_real
+
 from ._schedules import (
     ScheduleFn,
     as_step,
     as_value,
     check_boundaries_and_scales,
-    check_fraction,
-    check_nonnegative,
-    check_steps,
-    check_value,
     constant_like,
     schedule_dtypes,
 )
@@ -55,7 +53,7 @@ def piecewise_interpolate(
 
     ``pairs`` are ``(boundary, scale)`` sorted by boundary; equal boundaries make a jump.
     """
-    check_value("init_value", init_value)
+    check_real("init_value", init_value)
     interpolate = INTERPOLATIONS[interpolate_type]
     bounds = [0] + [boundary for boundary, _ in pairs]
     scales = [scale for _, scale in pairs]
@@ -111,7 +109,7 @@ def piecewise_constant_schedule(
         >>> print([round(float(schedule(t)), 4) for t in [0, 99, 100, 199, 200, 500]])
         [1.0, 1.0, 0.1, 0.1, 0.01, 0.01]
     """
-    check_value("init_value", init_value)
+    check_real("init_value", init_value)
     pairs = check_boundaries_and_scales("boundaries_and_scales", boundaries_and_scales)
 
     def schedule(step: ArrayLike) -> Array:
@@ -187,10 +185,10 @@ def _onecycle(
     ``div_factor`` at the first point, by ``1 / div_factor`` at the second (linear cycle only)
     and ends at ``peak_value / (div_factor * final_div_factor)``.
     """
-    steps = check_steps("transition_steps", transition_steps, minimum=1)
-    check_value("peak_value", peak_value)
-    check_nonnegative("div_factor", div_factor, strict=True)
-    check_nonnegative("final_div_factor", final_div_factor, strict=True)
+    steps = as_int("transition_steps", transition_steps, minimum=1)
+    check_real("peak_value", peak_value)
+    check_real("div_factor", div_factor, low=0, low_open=True)
+    check_real("final_div_factor", final_div_factor, low=0, low_open=True)
     div, final = as_value(div_factor), as_value(final_div_factor)
     if interpolate_type == "cosine":
         scales = [div, 1.0 / (div * final)]
@@ -252,7 +250,7 @@ def cosine_onecycle_schedule(
         Smith & Topin, `Super-Convergence: Very Fast Training of Neural Networks Using Large
         Learning Rates <https://arxiv.org/abs/1708.07120>`_, 2017.
     """
-    start = check_fraction("pct_start", pct_start)
+    start = as_float("pct_start", pct_start, low=0, high=1)
     return _onecycle("cosine", transition_steps, peak_value, [start], div_factor, final_div_factor)
 
 
@@ -310,8 +308,8 @@ def linear_onecycle_schedule(
         Smith & Topin, `Super-Convergence: Very Fast Training of Neural Networks Using Large
         Learning Rates <https://arxiv.org/abs/1708.07120>`_, 2017.
     """
-    start = check_fraction("pct_start", pct_start)
-    final = check_fraction(f"pct_final (at least pct_start={pct_start})", pct_final, low=start)
+    start = as_float("pct_start", pct_start, low=0, high=1)
+    final = as_float("pct_final", pct_final, low=start, high=1)
     return _onecycle(
         "linear", transition_steps, peak_value, [start, final], div_factor, final_div_factor
     )

@@ -8,9 +8,10 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from core._validation import check_real, check_same_structure
+
 from . import _tree as tu
 from ._base import GradientTransformation, OptState, Params, Updates
-from ._checks import check_beta, check_non_negative, check_positive
 
 
 class ScaleByLionState(NamedTuple):
@@ -69,8 +70,8 @@ def scale_by_lion(
     References:
         Chen et al., *Symbolic Discovery of Optimization Algorithms*, 2023.
     """
-    check_beta("b1", b1)
-    check_beta("b2", b2)
+    check_real("b1", b1, low=0, high=1, high_open=True)
+    check_real("b2", b2, low=0, high=1, high_open=True)
     return _ScaleByLion(b1, b2, mu_dtype)
 
 
@@ -159,9 +160,9 @@ def scale_by_rprop(
         Riedmiller & Braun, *A direct adaptive method for faster backpropagation learning:
         the RPROP algorithm*, 1993.
     """
-    check_non_negative("learning_rate", learning_rate)
-    check_positive("eta_minus", eta_minus)
-    check_positive("eta_plus", eta_plus)
+    check_real("learning_rate", learning_rate, low=0)
+    check_real("eta_minus", eta_minus, low=0, low_open=True)
+    check_real("eta_plus", eta_plus, low=0, low_open=True)
     return _ScaleByRprop(learning_rate, eta_minus, eta_plus, min_step_size, max_step_size)
 
 
@@ -198,7 +199,7 @@ class _ScaleByNovograd(GradientTransformation):
             sq = (jnp.linalg.norm(g) ** 2).astype(n.dtype)
             return jnp.where(first, sq, tu.ema(sq, n, self.b2, 1))
 
-        tu.check_same_structure(updates, state.mu)
+        check_same_structure("updates", updates, state.mu)
         nu = jax.tree.map(nu_fn, updates, state.nu)
 
         def mu_fn(g: jax.Array, p: jax.Array, m: jax.Array, n: jax.Array) -> jax.Array:
@@ -250,9 +251,9 @@ def scale_by_novograd(
     References:
         Ginsburg et al., *Stochastic Gradient Methods with Layer-wise Adaptive Moments*, 2019.
     """
-    check_beta("b1", b1)
-    check_beta("b2", b2)
-    check_positive("eps", eps)
-    check_non_negative("eps_root", eps_root)
-    check_non_negative("weight_decay", weight_decay)
+    check_real("b1", b1, low=0, high=1, high_open=True)
+    check_real("b2", b2, low=0, high=1, high_open=True)
+    check_real("eps", eps, low=0, low_open=True)
+    check_real("eps_root", eps_root, low=0)
+    check_real("weight_decay", weight_decay, low=0)
     return _ScaleByNovograd(b1, b2, eps, eps_root, weight_decay, mu_dtype)

@@ -4,61 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from core._validation import check_floating, check_same_structure
+
 from ._base import Params, Updates
-
-
-def keystr(path: tuple[Any, ...]) -> str:
-    """Format a pytree key path (``['w'][0]``); the root is ``<root>``."""
-    return jax.tree_util.keystr(path) or "<root>"
-
-
-def check_float_params(params: Params, name: str = "params") -> None:
-    """Raise ``TypeError`` naming the first leaf of ``params`` that is not floating point."""
-    for path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]:
-        dtype = jnp.result_type(leaf)
-        if not jnp.issubdtype(dtype, jnp.inexact):
-            raise TypeError(
-                f"{name} must hold floating-point arrays; the leaf at {keystr(path)} has "
-                f"dtype {dtype}. Cast integer parameters to a float dtype first."
-            )
-
-
-def check_same_structure(updates: Updates, reference: Any, what: str = "the state") -> None:
-    """Raise ``ValueError`` naming the first key path where ``updates`` and ``reference`` differ.
-
-    Compares tree structure and leaf shapes (at trace time: no host synchronisation).
-    """
-    ups, utree = jax.tree_util.tree_flatten_with_path(updates)
-    refs, rtree = jax.tree_util.tree_flatten_with_path(reference)
-    if cast(Any, utree) != rtree:
-        upaths = [keystr(p) for p, _ in ups]
-        rpaths = [keystr(p) for p, _ in refs]
-        for a, b in zip(upaths, rpaths, strict=False):
-            if a != b:
-                raise ValueError(
-                    f"updates do not match the structure of {what}: first differing key path "
-                    f"is {a} in the updates vs {b} in {what} (updates tree {utree}, expected "
-                    f"{rtree})."
-                )
-        extra = upaths[len(rpaths) :] or rpaths[len(upaths) :]
-        where = "the updates" if len(upaths) > len(rpaths) else what
-        first = extra[0] if extra else "<root>"
-        raise ValueError(
-            f"updates do not match the structure of {what}: first differing key path is "
-            f"{first}, present only in {where} (updates tree {utree}, expected {rtree})."
-        )
-    for (path, u), (_, r) in zip(ups, refs, strict=True):
-        if np.shape(u) != np.shape(r):
-            raise ValueError(
-                f"updates do not match {what}: the leaf at {keystr(path)} has shape "
-                f"{np.shape(u)}, expected {np.shape(r)}."
-            )
 
 
 def hp(value: Any, like: jax.Array) -> jax.Array | float:
@@ -74,13 +28,13 @@ def zeros_like(tree: Params, dtype: Any = None) -> Any:
     A leaf that is a sharded ``jax.Array`` gives zeros with the same sharding, so an
     optimizer state starts where its parameters live (replicated or sharded).
     """
-    check_float_params(tree)
+    check_floating("params", tree)
     return jax.tree.map(lambda x: jnp.zeros_like(x, dtype or jnp.result_type(x)), tree)
 
 
 def full_like(tree: Params, value: Any, dtype: Any = None) -> Any:
     """``value`` broadcast to every leaf of ``tree`` (keeping a leaf's sharding)."""
-    check_float_params(tree)
+    check_floating("params", tree)
 
     def fill(x: Any) -> jax.Array:
         dt = dtype or jnp.result_type(x)
@@ -130,7 +84,7 @@ def zero_count() -> jax.Array:
 def tree_map(fn: Callable[..., Any], updates: Updates, *rest: Any) -> Any:
     """``jax.tree.map`` over ``updates`` and state trees, after a structure check."""
     if rest:
-        check_same_structure(updates, rest[0])
+        check_same_structure("updates", updates, rest[0])
     return jax.tree.map(fn, updates, *rest)
 
 

@@ -9,9 +9,10 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from core._validation import as_int, check_floating, check_real
+
 from . import _tree as tu
 from ._base import GradientTransformation, OptState, Params, TransformLike, Updates, call_update
-from ._checks import check_beta, check_int, check_non_negative
 from ._combine import _check_transform
 
 
@@ -103,7 +104,7 @@ def multi_steps(
         [-2.]
     """
     _check_transform("inner", inner)
-    check_int("every_k", every_k, 1)
+    as_int("every_k", every_k, minimum=1)
     return _MultiSteps(inner, every_k, use_grad_mean)
 
 
@@ -177,7 +178,7 @@ class _EmaParams(GradientTransformation):
     decay: Any
 
     def init(self, params: Params) -> OptState:
-        tu.check_float_params(params)
+        check_floating("params", params)
         return EmaParamsState(
             self.inner.init(params), tu.zero_count(), jax.tree.map(jnp.asarray, params)
         )
@@ -225,7 +226,7 @@ def ema_params(inner: TransformLike, decay: float = 0.999) -> GradientTransforma
         [1.]
     """
     _check_transform("inner", inner)
-    check_beta("decay", decay)
+    check_real("decay", decay, low=0, high=1, high_open=True)
     return _EmaParams(inner, decay)
 
 
@@ -340,15 +341,15 @@ def reduce_on_plateau(
         >>> print(u, float(state.scale))
         [0.25] 0.25
     """
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"factor must lie in (0, 1), got {factor!r}.")
-    check_non_negative("rtol", rtol)
-    check_non_negative("atol", atol)
+    check_real("factor", factor, low=0, high=1, low_open=True, high_open=True)
+    check_real("rtol", rtol, low=0)
+    check_real("atol", atol, low=0)
     if rtol == 0.0 and atol == 0.0:
         raise ValueError("rtol and atol cannot both be 0.")
-    check_int("patience", patience, 1)
-    check_int("cooldown", cooldown, 0)
-    check_int("accumulation_size", accumulation_size, 1)
+    as_int("patience", patience, minimum=1)
+    as_int("cooldown", cooldown, minimum=0)
+    as_int("accumulation_size", accumulation_size, minimum=1)
+    check_real("min_scale", min_scale, low=0)
     return _ReduceOnPlateau(factor, patience, rtol, atol, cooldown, accumulation_size, min_scale)
 
 
@@ -366,7 +367,7 @@ class _Lookahead(GradientTransformation):
     slow_step_size: Any
 
     def init(self, params: Params) -> OptState:
-        tu.check_float_params(params)
+        check_floating("params", params)
         return LookaheadState(
             self.inner.init(params), tu.zero_count(), jax.tree.map(jnp.asarray, params)
         )
@@ -429,6 +430,6 @@ def lookahead(
         Zhang et al., *Lookahead Optimizer: k steps forward, 1 step back*, NeurIPS 2019.
     """
     _check_transform("fast_optimizer", fast_optimizer)
-    check_int("sync_period", sync_period, 1)
-    check_beta("slow_step_size", slow_step_size, allow_one=True)
+    as_int("sync_period", sync_period, minimum=1)
+    check_real("slow_step_size", slow_step_size, low=0, high=1)
     return _Lookahead(fast_optimizer, sync_period, slow_step_size)
