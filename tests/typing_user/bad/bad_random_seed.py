@@ -1,0 +1,5 @@
+"""A random seed given as a string."""
+
+import brainstate
+
+brainstate.random.seed("0")  # expect: arg-type
