@@ -1,4 +1,4 @@
-"""Train a spiking network on handwritten digits, in the seed's braintools style.
+"""Train a spiking network on handwritten digits, in the braintools style.
 
 Run:  python docs/tutorials/snn_training.py [--epochs 40] [--batch-size 64] [--seed 0] [--out out]
       [--devices 1]

@@ -1,7 +1,7 @@
-"""Gradients over brainstate states: the seed's ``brainstate.transform.grad`` and friends.
+"""Gradients over brainstate states: ``brainstate.transform.grad`` and friends.
 
 ``grad`` follows brainstate 0.5.4 (return structures, ``grad_states``, ``argnums``,
-``has_aux``, ``return_value``) and adds what the seed's examples need: non-array
+``has_aux``, ``return_value``) and adds what the braintools examples need: non-array
 arguments such as the model, and ``loss_fn(params, net, X, y)`` functions.
 ``value_and_grad`` returns ``(value, grads)`` as JAX does. For type checkers the
 overloads follow ``has_aux`` / ``return_value``: the value and the auxiliary data keep
@@ -10,10 +10,9 @@ the types ``fun`` returns.
 
 from __future__ import annotations
 
-from ._grad import Gradients as Gradients
 from ._grad import StateGradient as StateGradient
 from ._grad import grad as grad
 from ._grad import value_and_grad as value_and_grad
 from ._grad import vector_grad as vector_grad
 
-__all__ = ["Gradients", "StateGradient", "grad", "value_and_grad", "vector_grad"]
+__all__ = ["StateGradient", "grad", "value_and_grad", "vector_grad"]

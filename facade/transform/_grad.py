@@ -1,4 +1,4 @@
-"""Gradients with respect to brainstate states, in both call styles of the seed."""
+"""Gradients with respect to brainstate states, in both call styles of the braintools examples."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ GradStates: TypeAlias = (
 Argnums: TypeAlias = int | Sequence[int] | None
 
 Gradients: TypeAlias = Any
-"""Gradients: the structure of ``grad_states`` and/or of the differentiated arguments."""
+"""Gradients for type checkers: their structure (that of ``grad_states`` and/or of the
+differentiated arguments) is not expressible as a type."""
 
 _T_co = TypeVar("_T_co", covariant=True)
 _R = TypeVar("_R")
@@ -72,7 +73,7 @@ def _checked_argnums(argnums: Argnums) -> tuple[int, ...] | None:
 
 
 def _takes_params_first(fun: Callable[..., Any], n_args: int, kwargs: dict[str, Any]) -> bool:
-    """Whether ``fun`` is written as the seed's ``loss_fn(params, *call_args)``.
+    """Whether ``fun`` is written as ``loss_fn(params, *call_args)``, as braintools examples are.
 
     It is when its required positional parameters number exactly one more than the
     call's positional arguments; otherwise the call's arguments go to ``fun`` as they are.
@@ -99,12 +100,12 @@ class StateGradient(Generic[_T_co]):
 
     Built by :func:`grad`, :func:`value_and_grad` and :func:`vector_grad`; call it with
     the function's arguments. For type checkers it is generic in what a call returns:
-    ``StateGradient[tuple[Gradients, Array]]`` for ``grad(loss_fn, params,
+    ``StateGradient[tuple[Any, Array]]`` for ``grad(loss_fn, params,
     return_value=True)`` with a ``loss_fn`` returning an ``Array``. Arguments that are
     not arrays (a model, a config) are closed over rather than traced, so
     ``grad(loss_fn, params)(net, X, y)`` works. A function whose required positional
     parameters are one more than the call's arguments receives the current values of
-    ``grad_states`` first (the seed's ``loss_fn(params, net, X, y)``); gradients flow
+    ``grad_states`` first (the braintools examples' ``loss_fn(params, net, X, y)``); gradients flow
     both through those values and through the states read by the model.
 
     Example:
@@ -275,8 +276,8 @@ def grad(
     second element ``fun`` returns, so ``grads, loss = grad(loss_fn, params,
     return_value=True)(net, X, y)`` gives ``loss`` the loss function's type.
 
-    Unlike brainstate, non-array arguments (a model) are allowed, and the seed's
-    ``loss_fn(params, net, X, y)`` style works: see :class:`StateGradient`. Works
+    Unlike brainstate, non-array arguments (a model) are allowed, and the braintools
+    examples' ``loss_fn(params, net, X, y)`` style works: see :class:`StateGradient`. Works
     eagerly and inside ``brainstate.transform.jit``; states the function writes
     (e.g. membrane potentials) keep their new values afterwards. Used without
     ``fun`` it is a decorator.
@@ -397,9 +398,9 @@ def value_and_grad(
 
     With ``has_aux=True`` it returns ``((value, aux), grads)``, as
     :func:`jax.value_and_grad` does. ``argnums`` defaults to ``0`` when no
-    ``grad_states`` are given (the seed's ``value_and_grad(fun, argnums=0)``) and
-    to "states only" when they are. brainstate 0.5.4 has no such function; the
-    gradient structures are those of :func:`grad`.
+    ``grad_states`` are given (``value_and_grad(fun, argnums=0)`` of the braintools
+    "Training Utilities" page) and to "states only" when they are. brainstate 0.5.4 has
+    no such function; the gradient structures are those of :func:`grad`.
 
     Args:
         fun: the scalar function to differentiate.

@@ -1,4 +1,4 @@
-"""facade.transform: brainstate's grad semantics, plus the seed's call styles."""
+"""facade.transform: brainstate's grad semantics, plus the braintools examples' call styles."""
 
 from __future__ import annotations
 
