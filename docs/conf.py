@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.parsing import nested_parse_to_nodes
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,3 +48,24 @@ def _draw_surrogate_gallery() -> None:
 
 
 _draw_surrogate_gallery()
+
+
+class BraintoolsDeviations(SphinxDirective):
+    """``.. braintools-deviations::`` renders ``tests/external/braintools_deviations.toml``.
+
+    The list of braintools tests expected to fail against the facade is the one the test
+    ``tests/external/test_braintools_suite.py`` enforces, so the page cannot drift from it.
+    """
+
+    def run(self) -> list[Any]:
+        """Parse the rendered list in place of the directive."""
+        from tests.external.braintools_suite import DEVIATIONS, deviations_rst
+
+        self.env.note_dependency(str(DEVIATIONS))
+        return list(nested_parse_to_nodes(self.state, deviations_rst(), source=str(DEVIATIONS)))
+
+
+def setup(app: Sphinx) -> dict[str, bool]:
+    """Register the project's directives."""
+    app.add_directive("braintools-deviations", BraintoolsDeviations)
+    return {"parallel_read_safe": True}
