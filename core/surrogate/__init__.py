@@ -11,6 +11,9 @@ when not.
 from __future__ import annotations
 
 from ._base import Surrogate as Surrogate
+from ._base import SurrogateLike as SurrogateLike
+from ._base import hyperparameter as hyperparameter
+from ._base import spike as spike
 from ._catalogue import catalogue as catalogue
 from ._exponential import PiecewiseExp as PiecewiseExp
 from ._exponential import SlayerGrad as SlayerGrad
@@ -93,6 +96,7 @@ __all__ = [
     "SuperSpike",
     "Surrogate",
     "SurrogateFunction",
+    "SurrogateLike",
     "Tanh",
     "Triangular",
     "arctan",
@@ -101,6 +105,7 @@ __all__ = [
     "circ",
     "erf",
     "gaussian_grad",
+    "hyperparameter",
     "inv_square_grad",
     "leaky_relu",
     "log_tailed_relu",
@@ -116,6 +121,7 @@ __all__ = [
     "sigmoid",
     "slayer_grad",
     "soft_sign",
+    "spike",
     "spike_rate_escape",
     "squarewave_fourier_series",
     "straight_through",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jax import Array
 
-from ._base import Hyperparameter, Surrogate
+from ._base import Hyperparameter, Surrogate, hyperparameter
 from ._shapes import exp_abs_fun, exp_abs_grad
 
 
@@ -20,7 +20,7 @@ class PiecewiseExp(Surrogate):
     Same formula as braintools ``PiecewiseExp`` and spikingjelly ``PiecewiseExp``.
 
     Args:
-        alpha: steepness; :math:`g(0) = \alpha / 2`.
+        alpha: steepness; :math:`g(0) = \alpha / 2`; > 0.
 
     Example:
         >>> import jax
@@ -33,7 +33,7 @@ class PiecewiseExp(Surrogate):
         networks", IEEE Signal Processing Magazine 36(6), 2019.
     """
 
-    alpha: Hyperparameter = 1.0
+    alpha: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return 0.5 * self.alpha * exp_abs_grad(x, self.alpha)
@@ -57,7 +57,7 @@ class SlayerGrad(Surrogate):
     ``surrogate_fun``.
 
     Args:
-        alpha: decay rate; :math:`g(0) = 1`.
+        alpha: decay rate; :math:`g(0) = 1`; > 0.
 
     Example:
         >>> import jax
@@ -70,7 +70,7 @@ class SlayerGrad(Surrogate):
         NeurIPS 2018.
     """
 
-    alpha: Hyperparameter = 4.0
+    alpha: Hyperparameter = hyperparameter(4.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return exp_abs_grad(x, self.alpha)
@@ -91,8 +91,8 @@ class SpikeRateEscape(Surrogate):
     other surrogate here. braintools has no escape-rate surrogate.
 
     Args:
-        beta: decay rate.
-        slope: scale :math:`k`; :math:`g(0) = k`.
+        beta: decay rate; > 0.
+        slope: scale :math:`k`; :math:`g(0) = k`; > 0.
 
     Example:
         >>> import jax
@@ -104,8 +104,8 @@ class SpikeRateEscape(Surrogate):
         Gerstner et al., "Neuronal Dynamics", chapter 9 (escape noise), 2014.
     """
 
-    beta: Hyperparameter = 1.0
-    slope: Hyperparameter = 25.0
+    beta: Hyperparameter = hyperparameter(1.0)
+    slope: Hyperparameter = hyperparameter(25.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return self.slope * exp_abs_grad(x, self.beta)

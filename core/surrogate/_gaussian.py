@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from jax import Array
 
-from ._base import Hyperparameter, Surrogate
+from ._base import Hyperparameter, Surrogate, hyperparameter
 from ._shapes import normal_cdf, normal_pdf
 
 _SQRT2 = math.sqrt(2.0)
@@ -25,7 +25,7 @@ class ERF(Surrogate):
     formula as braintools ``ERF`` and spikingjelly ``Erf``.
 
     Args:
-        alpha: steepness; :math:`g(0) = \alpha / \sqrt\pi`.
+        alpha: steepness; :math:`g(0) = \alpha / \sqrt\pi`; > 0.
 
     Example:
         >>> import jax
@@ -38,7 +38,7 @@ class ERF(Surrogate):
         computing", NeurIPS 2015.
     """
 
-    alpha: Hyperparameter = 1.0
+    alpha: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return normal_pdf(x, 0.0, 1.0 / (_SQRT2 * self.alpha))
@@ -59,8 +59,8 @@ class GaussianGrad(Surrogate):
     ``surrogate_fun``; ours is the closed form above.
 
     Args:
-        sigma: standard deviation :math:`\sigma`.
-        alpha: scale (the area under :math:`g`).
+        sigma: standard deviation :math:`\sigma`; > 0.
+        alpha: scale (the area under :math:`g`); > 0.
 
     Example:
         >>> import jax
@@ -74,8 +74,8 @@ class GaussianGrad(Surrogate):
         Intelligence 3, 2021.
     """
 
-    sigma: Hyperparameter = 0.5
-    alpha: Hyperparameter = 0.5
+    sigma: Hyperparameter = hyperparameter(0.5)
+    alpha: Hyperparameter = hyperparameter(0.5)
 
     def surrogate_grad(self, x: Array) -> Array:
         return self.alpha * normal_pdf(x, 0.0, self.sigma)
@@ -98,10 +98,10 @@ class MultiGaussianGrad(Surrogate):
     no ``surrogate_fun``); ``scale`` is :math:`k`.
 
     Args:
-        h: weight of the negative side lobes.
-        s: width of the side lobes relative to ``sigma``.
-        sigma: standard deviation of the central lobe.
-        scale: overall scale :math:`k`.
+        h: weight of the negative side lobes; >= 0.
+        s: width of the side lobes relative to ``sigma``; > 0.
+        sigma: standard deviation of the central lobe; > 0.
+        scale: overall scale :math:`k`; > 0.
 
     Example:
         >>> import jax
@@ -115,10 +115,10 @@ class MultiGaussianGrad(Surrogate):
         Intelligence 3, 2021.
     """
 
-    h: Hyperparameter = 0.15
-    s: Hyperparameter = 6.0
-    sigma: Hyperparameter = 0.5
-    scale: Hyperparameter = 0.5
+    h: Hyperparameter = hyperparameter(0.15, low_open=False)
+    s: Hyperparameter = hyperparameter(6.0)
+    sigma: Hyperparameter = hyperparameter(0.5)
+    scale: Hyperparameter = hyperparameter(0.5)
 
     def surrogate_grad(self, x: Array) -> Array:
         return self._mixture(normal_pdf, x)

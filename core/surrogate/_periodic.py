@@ -8,7 +8,9 @@ import equinox as eqx
 import jax.numpy as jnp
 from jax import Array
 
-from ._base import Hyperparameter, Surrogate
+from core._validation import as_int
+
+from ._base import Hyperparameter, Surrogate, hyperparameter
 
 
 class SquarewaveFourierSeries(Surrogate):
@@ -27,7 +29,7 @@ class SquarewaveFourierSeries(Surrogate):
 
     Args:
         n: number of harmonics, an integer >= 1.
-        t_period: period :math:`T`.
+        t_period: period :math:`T`; > 0.
 
     Example:
         >>> import jax
@@ -40,11 +42,10 @@ class SquarewaveFourierSeries(Surrogate):
     """
 
     n: int = eqx.field(default=2, static=True)
-    t_period: Hyperparameter = 8.0
+    t_period: Hyperparameter = hyperparameter(8.0)
 
     def __check_init__(self) -> None:
-        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 1:
-            raise ValueError(f"n must be an integer >= 1 (number of harmonics); got {self.n!r}")
+        as_int("n", self.n, minimum=1)
 
     def surrogate_grad(self, x: Array) -> Array:
         phase = self._phase(x)
@@ -62,5 +63,9 @@ class SquarewaveFourierSeries(Surrogate):
         return 0.5 + 2.0 / math.pi * harmonics
 
     def _phase(self, x: Array) -> Array:
-        """``omega * x`` reduced to one period first, so no harmonic overflows to ``inf``."""
-        return 2.0 * math.pi / self.t_period * jnp.remainder(x, self.t_period)
+        """``omega * x`` with ``x`` first reduced to ``[-T/2, T/2]``, so no harmonic overflows.
+
+        Inside that interval ``x`` is used as it is, so near the threshold the phase is
+        exactly ``omega * x`` (as in braintools), not a rounded remainder.
+        """
+        return 2.0 * math.pi / self.t_period * (x - self.t_period * jnp.round(x / self.t_period))

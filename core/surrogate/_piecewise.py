@@ -5,7 +5,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 from jax import Array
 
-from ._base import Hyperparameter, Surrogate
+from ._base import Hyperparameter, Surrogate, hyperparameter
 from ._shapes import logistic_fun, logistic_grad, triangle_fun, triangle_grad
 
 
@@ -25,7 +25,7 @@ class PiecewiseQuadratic(Surrogate):
     ``PiecewiseQuadratic``.
 
     Args:
-        alpha: height of the triangle, the inverse of its half-width.
+        alpha: height of the triangle, the inverse of its half-width; > 0.
 
     Example:
         >>> import jax
@@ -38,7 +38,7 @@ class PiecewiseQuadratic(Surrogate):
         neuromorphic computing", PNAS 113(41), 2016.
     """
 
-    alpha: Hyperparameter = 1.0
+    alpha: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return triangle_grad(x, self.alpha, 1.0 / self.alpha)
@@ -61,7 +61,7 @@ class Triangular(Surrogate):
     are triangles with other normalisations.
 
     Args:
-        width: half-width :math:`w` of the support; the peak is :math:`1/w`.
+        width: half-width :math:`w` of the support; the peak is :math:`1/w`; > 0.
 
     Example:
         >>> import jax
@@ -74,7 +74,7 @@ class Triangular(Surrogate):
         of spiking neurons", NeurIPS 2018.
     """
 
-    width: Hyperparameter = 1.0
+    width: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return triangle_grad(x, 1.0 / self.width, self.width)
@@ -95,8 +95,8 @@ class ReluGrad(Surrogate):
     ``alpha=1.0``, which is ours. braintools defines no ``surrogate_fun``.
 
     Args:
-        alpha: slope of the triangle's sides.
-        width: half-width :math:`w` of the support.
+        alpha: slope of the triangle's sides; > 0.
+        width: half-width :math:`w` of the support; > 0.
 
     Example:
         >>> import jax
@@ -109,8 +109,8 @@ class ReluGrad(Surrogate):
         networks", IEEE Signal Processing Magazine 36(6), 2019.
     """
 
-    alpha: Hyperparameter = 1.0
-    width: Hyperparameter = 1.0
+    alpha: Hyperparameter = hyperparameter(1.0)
+    width: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return triangle_grad(x, self.alpha * self.width, self.width)
@@ -131,7 +131,7 @@ class Boxcar(Surrogate):
     ``Rect``. braintools has no boxcar; snntorch's ``heaviside`` has no gradient.
 
     Args:
-        width: total width :math:`w` of the box; its height is :math:`1/w`.
+        width: total width :math:`w` of the box; its height is :math:`1/w`; > 0.
 
     Example:
         >>> import jax
@@ -144,7 +144,7 @@ class Boxcar(Surrogate):
         spiking neural networks", Frontiers in Neuroscience 12, 2018.
     """
 
-    width: Hyperparameter = 1.0
+    width: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return jnp.where(jnp.abs(x) <= 0.5 * self.width, 1.0 / self.width, 0.0)
@@ -201,8 +201,8 @@ class PiecewiseLeakyRelu(Surrogate):
     ``PiecewiseLeakyReLU``.
 
     Args:
-        c: slope outside the window.
-        w: half-width of the window.
+        c: slope outside the window; >= 0.
+        w: half-width of the window; > 0.
 
     Example:
         >>> import jax
@@ -215,8 +215,8 @@ class PiecewiseLeakyRelu(Surrogate):
         platform for spike-based intelligence", Science Advances 9(40), 2023.
     """
 
-    c: Hyperparameter = 0.01
-    w: Hyperparameter = 1.0
+    c: Hyperparameter = hyperparameter(0.01, low_open=False)
+    w: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return jnp.where(jnp.abs(x) > self.w, self.c, 0.5 / self.w)
@@ -239,8 +239,8 @@ class LeakyRelu(Surrogate):
     Same formula as braintools ``LeakyRelu`` and spikingjelly ``LeakyKReLU``.
 
     Args:
-        alpha: slope below threshold.
-        beta: slope at and above threshold.
+        alpha: slope below threshold; >= 0.
+        beta: slope at and above threshold; > 0.
 
     Example:
         >>> import jax
@@ -253,8 +253,8 @@ class LeakyRelu(Surrogate):
         platform for spike-based intelligence", Science Advances 9(40), 2023.
     """
 
-    alpha: Hyperparameter = 0.1
-    beta: Hyperparameter = 1.0
+    alpha: Hyperparameter = hyperparameter(0.1, low_open=False)
+    beta: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return jnp.where(x < 0, self.alpha, self.beta)
@@ -275,7 +275,7 @@ class LogTailedRelu(Surrogate):
     Same formula as braintools ``LogTailedRelu`` and spikingjelly ``LogTailedReLU``.
 
     Args:
-        alpha: slope below threshold.
+        alpha: slope below threshold; >= 0.
 
     Example:
         >>> import jax
@@ -288,7 +288,7 @@ class LogTailedRelu(Surrogate):
         quantization", CVPR 2017.
     """
 
-    alpha: Hyperparameter = 0.0
+    alpha: Hyperparameter = hyperparameter(0.0, low_open=False)
 
     def surrogate_grad(self, x: Array) -> Array:
         x_tail = jnp.where(x > 1, x, 1.0)
@@ -318,9 +318,9 @@ class S2NN(Surrogate):
     defaults, :math:`g` jumps at 0 (from :math:`\alpha/4 = 1` to :math:`\beta`).
 
     Args:
-        alpha: steepness of the sigmoid branch.
-        beta: scale of the logarithmic branch.
-        epsilon: offset inside the logarithm of ``surrogate_fun``.
+        alpha: steepness of the sigmoid branch; > 0.
+        beta: scale of the logarithmic branch; > 0.
+        epsilon: offset inside the logarithm of ``surrogate_fun``; >= 0.
 
     Example:
         >>> import jax
@@ -334,9 +334,9 @@ class S2NN(Surrogate):
         Neural Networks 159, 2023.
     """
 
-    alpha: Hyperparameter = 4.0
-    beta: Hyperparameter = 1.0
-    epsilon: Hyperparameter = 1e-8
+    alpha: Hyperparameter = hyperparameter(4.0)
+    beta: Hyperparameter = hyperparameter(1.0)
+    epsilon: Hyperparameter = hyperparameter(1e-8, low_open=False)
 
     def surrogate_grad(self, x: Array) -> Array:
         x_right = jnp.where(x < 0, 0.0, x)

@@ -15,19 +15,10 @@ import jax
 import jax.numpy as jnp
 from jax import Array
 
-from ._base import Hyperparameter
+from ._base import Hyperparameter, abs_up
 
 _SQRT2 = math.sqrt(2.0)
 _SQRT2PI = math.sqrt(2.0 * math.pi)
-
-
-def abs_up(x: Array) -> Array:
-    """``|x|`` whose derivative at ``0`` is ``+1``.
-
-    Antiderivatives built on it have the right slope exactly at the threshold,
-    where ``jnp.abs`` (derivative ``sign(0) = 0``) would give zero.
-    """
-    return jnp.where(x < 0, -x, x)
 
 
 def triangle_grad(x: Array, peak: Hyperparameter, half_width: Hyperparameter) -> Array:

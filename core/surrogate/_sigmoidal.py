@@ -7,9 +7,8 @@ import math
 import jax.numpy as jnp
 from jax import Array
 
-from ._base import Hyperparameter, Surrogate
+from ._base import Hyperparameter, Surrogate, abs_up, hyperparameter
 from ._shapes import (
-    abs_up,
     fast_sigmoid_fun,
     fast_sigmoid_grad,
     logistic_fun,
@@ -29,7 +28,7 @@ class Sigmoid(Surrogate):
     :math:`\alpha = 4`); snntorch ``sigmoid(slope=25)`` is ``alpha=slope``.
 
     Args:
-        alpha: steepness; the peak :math:`g(0)` is :math:`\alpha / 4`.
+        alpha: steepness; the peak :math:`g(0)` is :math:`\alpha / 4`; > 0.
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -46,7 +45,7 @@ class Sigmoid(Surrogate):
         Computation 33(4), 2021.
     """
 
-    alpha: Hyperparameter = 4.0
+    alpha: Hyperparameter = hyperparameter(4.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return logistic_grad(x, self.alpha)
@@ -67,7 +66,7 @@ class Tanh(Surrogate):
     method uses this shape. braintools has no ``Tanh`` surrogate.
 
     Args:
-        alpha: steepness; the peak :math:`g(0)` is :math:`\alpha / 2`.
+        alpha: steepness; the peak :math:`g(0)` is :math:`\alpha / 2`; > 0.
 
     Example:
         >>> import jax
@@ -80,7 +79,7 @@ class Tanh(Surrogate):
         networks", IEEE Signal Processing Magazine 36(6), 2019.
     """
 
-    alpha: Hyperparameter = 2.0
+    alpha: Hyperparameter = hyperparameter(2.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return logistic_grad(x, 2.0 * self.alpha)
@@ -100,7 +99,7 @@ class SoftSign(Surrogate):
     Same formula as braintools ``SoftSign`` and spikingjelly ``SoftSign``.
 
     Args:
-        alpha: steepness; :math:`g(0) = \alpha / 2`.
+        alpha: steepness; :math:`g(0) = \alpha / 2`; > 0.
 
     Example:
         >>> import jax
@@ -113,7 +112,7 @@ class SoftSign(Surrogate):
         platform for spike-based intelligence", Science Advances 9(40), 2023.
     """
 
-    alpha: Hyperparameter = 1.0
+    alpha: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return 0.5 * self.alpha * fast_sigmoid_grad(x, self.alpha)
@@ -137,7 +136,7 @@ class SuperSpike(Surrogate):
     :class:`SlayerGrad`, not this curve.
 
     Args:
-        beta: steepness; :math:`g(0) = 1` for every ``beta``.
+        beta: steepness; :math:`g(0) = 1` for every ``beta``; > 0.
 
     Example:
         >>> import jax
@@ -150,7 +149,7 @@ class SuperSpike(Surrogate):
         neural networks", Neural Computation 30(6), 2018.
     """
 
-    beta: Hyperparameter = 25.0
+    beta: Hyperparameter = hyperparameter(25.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return fast_sigmoid_grad(x, self.beta)
@@ -172,7 +171,7 @@ class InvSquareGrad(Surrogate):
     ``surrogate_fun`` for it; ours is the closed form above.
 
     Args:
-        alpha: steepness; :math:`g(0) = 1`.
+        alpha: steepness; :math:`g(0) = 1`; > 0.
 
     Example:
         >>> import jax
@@ -185,7 +184,7 @@ class InvSquareGrad(Surrogate):
         neural networks", Neural Computation 30(6), 2018.
     """
 
-    alpha: Hyperparameter = 100.0
+    alpha: Hyperparameter = hyperparameter(100.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return fast_sigmoid_grad(x, self.alpha)
@@ -206,7 +205,7 @@ class Arctan(Surrogate):
     ``ATan`` and snntorch ``atan`` (both :math:`\alpha = 2`).
 
     Args:
-        alpha: steepness; :math:`g(0) = \alpha / 2`.
+        alpha: steepness; :math:`g(0) = \alpha / 2`; > 0.
 
     Example:
         >>> import jax
@@ -219,7 +218,7 @@ class Arctan(Surrogate):
         learning of spiking neural networks", ICCV 2021.
     """
 
-    alpha: Hyperparameter = 1.0
+    alpha: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return 0.5 * self.alpha / (1.0 + (0.5 * math.pi * self.alpha * x) ** 2)
@@ -240,7 +239,7 @@ class Circ(Surrogate):
     threshold method. braintools has no such surrogate.
 
     Args:
-        alpha: width; :math:`g(0) = 1 / (2\alpha)`.
+        alpha: width; :math:`g(0) = 1 / (2\alpha)`; > 0.
 
     Example:
         >>> import jax
@@ -253,7 +252,7 @@ class Circ(Surrogate):
         networks", Zenodo, 2021.
     """
 
-    alpha: Hyperparameter = 1.0
+    alpha: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return 0.5 * self.alpha**2 / jnp.hypot(x, self.alpha) ** 3
@@ -275,7 +274,7 @@ class NonzeroSignLog(Surrogate):
     unbounded (log-growing) activation.
 
     Args:
-        alpha: steepness; :math:`g(0) = \alpha`.
+        alpha: steepness; :math:`g(0) = \alpha`; > 0.
 
     Example:
         >>> import jax
@@ -288,7 +287,7 @@ class NonzeroSignLog(Surrogate):
         platform for spike-based intelligence", Science Advances 9(40), 2023.
     """
 
-    alpha: Hyperparameter = 1.0
+    alpha: Hyperparameter = hyperparameter(1.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return 1.0 / (1.0 / self.alpha + jnp.abs(x))
@@ -313,7 +312,7 @@ class QPseudoSpike(Surrogate):
     writes :math:`2|x|/(\alpha - 1)` instead, a different tail for the same alpha.
 
     Args:
-        alpha: tail index; smaller is heavier-tailed. :math:`g(0) = 1`.
+        alpha: tail index; smaller is heavier-tailed. :math:`g(0) = 1`; > 0.
 
     Example:
         >>> import jax
@@ -326,7 +325,7 @@ class QPseudoSpike(Surrogate):
         accumulation in training spiking neural networks", ICML 2023.
     """
 
-    alpha: Hyperparameter = 2.0
+    alpha: Hyperparameter = hyperparameter(2.0)
 
     def surrogate_grad(self, x: Array) -> Array:
         return (1.0 + 2.0 / (self.alpha + 1.0) * jnp.abs(x)) ** (-self.alpha)

@@ -1,10 +1,12 @@
 """braintools-compatible surrogate names, e.g. ``braintools.surrogate.ReluGrad()``.
 
-The objects are the :mod:`core.surrogate` modules and functions themselves, so a
-surrogate built here is the same Equinox module the functional core uses. The
-seed specification's call forms work: ``spike_fun=surrogate.ReluGrad()``,
+The built-in classes and functions are the :mod:`core.surrogate` objects themselves, so
+a surrogate built here is the same Equinox module the functional core uses. The
+braintools call forms work: ``spike_fun=surrogate.ReluGrad()``,
 ``surrogate.sigmoid(alpha=4.0)`` (returns the surrogate) and
-``surrogate.sigmoid(x, alpha=4.0)`` (returns spikes).
+``surrogate.sigmoid(x, alpha=4.0)`` (returns spikes). :class:`Surrogate` is the one
+name of its own: a plain (non-Equinox) base class, so custom surrogates can be written
+the braintools way, with an ``__init__`` that assigns attributes.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from core.surrogate import SpikeRateEscape as SpikeRateEscape
 from core.surrogate import SquarewaveFourierSeries as SquarewaveFourierSeries
 from core.surrogate import StraightThrough as StraightThrough
 from core.surrogate import SuperSpike as SuperSpike
-from core.surrogate import Surrogate as Surrogate
 from core.surrogate import SurrogateFunction as SurrogateFunction
 from core.surrogate import Tanh as Tanh
 from core.surrogate import Triangular as Triangular
@@ -64,6 +65,8 @@ from core.surrogate import straight_through as straight_through
 from core.surrogate import super_spike as super_spike
 from core.surrogate import tanh as tanh
 from core.surrogate import triangular as triangular
+
+from ._base import Surrogate as Surrogate
 
 __all__ = [
     "Arctan",
