@@ -173,5 +173,5 @@ def test_a_learnable_value_is_stored_as_its_logarithm() -> None:
 def test_squarewave_harmonics_are_checked_with_the_shared_rule() -> None:
     with pytest.raises(ValueError, match="n must be an integer >= 1, got 0"):
         surrogate.squarewave_fourier_series(n=0)
-    with pytest.raises(TypeError, match="n must be an integer, got 2.5"):
+    with pytest.raises(TypeError, match=r"n must be an integer, got 2\.5"):
         facade.surrogate.SquarewaveFourierSeries(n=2.5)  # type: ignore[arg-type]
