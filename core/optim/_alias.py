@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
+from jax.typing import DTypeLike
+
 from core._validation import check_real
 
-from ._base import GradientTransformation
+from ._base import GradientTransformation, ScalarOrSchedule
 from ._clipping import clip_by_block_rms
 from ._combine import chain, identity, masked
-from ._named import named_optimizer
+from ._named import named_optimizer, resolved
 from ._rms import scale_by_adadelta, scale_by_factored_rms, scale_by_rms, scale_by_rss, scale_by_sm3
 from ._scale import (
     _AddDecayedWeights,
@@ -32,10 +35,10 @@ from ._sign_based import scale_by_novograd, scale_by_rprop
 
 @named_optimizer
 def sgd(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     momentum: float | None = None,
     nesterov: bool = False,
-    accumulator_dtype: Any = None,
+    accumulator_dtype: DTypeLike | None = None,
 ) -> GradientTransformation:
     r"""Stochastic gradient descent, optionally with (Nesterov) momentum.
 
@@ -71,7 +74,7 @@ def sgd(
 
 @named_optimizer
 def adagrad(
-    learning_rate: Any, initial_accumulator_value: float = 0.1, eps: float = 1e-7
+    learning_rate: ScalarOrSchedule, initial_accumulator_value: float = 0.1, eps: float = 1e-7
 ) -> GradientTransformation:
     r"""Adagrad: divide by the root of the running sum of squared gradients.
 
@@ -110,10 +113,10 @@ def adagrad(
 
 @named_optimizer
 def adadelta(
-    learning_rate: Any = None,
+    learning_rate: ScalarOrSchedule | None = None,
     rho: float = 0.9,
     eps: float = 1e-6,
-    weight_decay: Any = 0.0,
+    weight_decay: ScalarOrSchedule = 0.0,
     weight_decay_mask: Any = None,
 ) -> GradientTransformation:
     r"""Adadelta: weight decay, :func:`scale_by_adadelta`, then the learning rate (if given).
@@ -159,7 +162,7 @@ def adadelta(
 
 @named_optimizer
 def rmsprop(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     decay: float = 0.9,
     eps: float = 1e-8,
     initial_scale: float = 0.0,
@@ -215,8 +218,8 @@ def rmsprop(
 
 @named_optimizer
 def lars(
-    learning_rate: Any,
-    weight_decay: Any = 0.0,
+    learning_rate: ScalarOrSchedule,
+    weight_decay: ScalarOrSchedule = 0.0,
     weight_decay_mask: Any = True,
     trust_coefficient: float = 0.001,
     eps: float = 0.0,
@@ -272,12 +275,12 @@ def lars(
 
 @named_optimizer
 def novograd(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
     b2: float = 0.25,
     eps: float = 1e-6,
     eps_root: float = 0.0,
-    weight_decay: Any = 0.0,
+    weight_decay: ScalarOrSchedule = 0.0,
 ) -> GradientTransformation:
     r"""Novograd: layer-wise normalised gradients with momentum.
 
@@ -313,13 +316,13 @@ def novograd(
         Ginsburg et al., 2019.
     """
     return chain(
-        scale_by_novograd(b1, b2, eps, eps_root, weight_decay),
+        scale_by_novograd(b1, b2, eps, eps_root, resolved("weight_decay", weight_decay)),
         scale_by_learning_rate(learning_rate),
     )
 
 
 @named_optimizer
-def sm3(learning_rate: Any, momentum: float = 0.9) -> GradientTransformation:
+def sm3(learning_rate: ScalarOrSchedule, momentum: float = 0.9) -> GradientTransformation:
     r"""SM3: memory-efficient adaptive optimizer with per-axis accumulators.
 
     .. math::
@@ -354,15 +357,15 @@ def sm3(learning_rate: Any, momentum: float = 0.9) -> GradientTransformation:
 
 @named_optimizer
 def adafactor(
-    learning_rate: Any = None,
+    learning_rate: ScalarOrSchedule | None = None,
     min_dim_size_to_factor: int = 128,
     decay_rate: float = 0.8,
     decay_offset: int = 0,
     multiply_by_parameter_scale: bool = True,
     clipping_threshold: float | None = 1.0,
     momentum: float | None = None,
-    dtype_momentum: Any = "float32",
-    weight_decay_rate: Any = None,
+    dtype_momentum: DTypeLike = "float32",
+    weight_decay_rate: ScalarOrSchedule | None = None,
     eps: float = 1e-30,
     factored: bool = True,
     weight_decay_mask: Any = None,
@@ -426,7 +429,7 @@ def adafactor(
 
 
 @named_optimizer
-def fromage(learning_rate: Any, min_norm: float = 1e-6) -> GradientTransformation:
+def fromage(learning_rate: ScalarOrSchedule, min_norm: float = 1e-6) -> GradientTransformation:
     r"""Fromage: trust-ratio steps with a multiplicative shrink of the weights.
 
     .. math::
@@ -456,18 +459,19 @@ def fromage(learning_rate: Any, min_norm: float = 1e-6) -> GradientTransformatio
     References:
         Bernstein et al., *On the distance between two neural networks*, NeurIPS 2020.
     """
-    check_real("learning_rate", learning_rate, low=0)
-    mult = 1 / (1 + learning_rate**2) ** 0.5
+    lr = resolved("learning_rate", learning_rate)
+    check_real("learning_rate", lr, low=0)
+    mult = 1 / (1 + lr**2) ** 0.5
     return chain(
         scale_by_trust_ratio(min_norm),
-        scale_by_learning_rate(learning_rate * mult),
+        scale_by_learning_rate(lr * mult),
         _AddDecayedWeights(mult - 1),  # a shrink: negative decay, so no >= 0 check
     )
 
 
 @named_optimizer
 def rprop(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     eta_minus: float = 0.5,
     eta_plus: float = 1.2,
     min_step_size: float = 1e-6,
@@ -506,14 +510,23 @@ def rprop(
         Riedmiller & Braun, 1993.
     """
     return chain(
-        scale_by_rprop(learning_rate, eta_minus, eta_plus, min_step_size, max_step_size),
+        scale_by_rprop(
+            resolved("learning_rate", learning_rate),
+            eta_minus,
+            eta_plus,
+            min_step_size,
+            max_step_size,
+        ),
         scale(-1.0),
     )
 
 
 @named_optimizer
 def noisy_sgd(
-    learning_rate: Any, eta: float = 0.01, gamma: float = 0.55, key: Any = 0
+    learning_rate: ScalarOrSchedule,
+    eta: float = 0.01,
+    gamma: float = 0.55,
+    key: int | jax.Array = 0,
 ) -> GradientTransformation:
     r"""SGD with annealed Gaussian gradient noise.
 
@@ -550,7 +563,7 @@ def noisy_sgd(
 
 
 @named_optimizer
-def sign_sgd(learning_rate: Any) -> GradientTransformation:
+def sign_sgd(learning_rate: ScalarOrSchedule) -> GradientTransformation:
     r"""signSGD: step along the sign of the gradient.
 
     .. math::

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from jax.typing import DTypeLike
+
 from ._adam import scale_by_adam, scale_by_adamax, scale_by_radam
-from ._base import GradientTransformation
+from ._base import GradientTransformation, ScalarOrSchedule
 from ._combine import chain
 from ._named import named_optimizer
 from ._scale import add_decayed_weights, scale_by_learning_rate, scale_by_trust_ratio
@@ -19,12 +21,12 @@ from ._yogi_belief import scale_by_belief, scale_by_yogi
 
 @named_optimizer
 def adam(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
     b2: float = 0.999,
     eps: float = 1e-8,
     eps_root: float = 0.0,
-    mu_dtype: Any = None,
+    mu_dtype: DTypeLike | None = None,
     *,
     nesterov: bool = False,
 ) -> GradientTransformation:
@@ -70,12 +72,12 @@ def adam(
 
 @named_optimizer
 def nadam(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
     b2: float = 0.999,
     eps: float = 1e-8,
     eps_root: float = 0.0,
-    mu_dtype: Any = None,
+    mu_dtype: DTypeLike | None = None,
 ) -> GradientTransformation:
     r"""NAdam: Adam with Nesterov momentum (:func:`adam` with ``nesterov=True``).
 
@@ -121,13 +123,13 @@ def nadam(
 
 @named_optimizer
 def adamw(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
     b2: float = 0.999,
     eps: float = 1e-8,
     eps_root: float = 0.0,
-    mu_dtype: Any = None,
-    weight_decay: Any = 1e-4,
+    mu_dtype: DTypeLike | None = None,
+    weight_decay: ScalarOrSchedule = 1e-4,
     mask: Any = None,
     *,
     nesterov: bool = False,
@@ -178,12 +180,12 @@ def adamw(
 
 @named_optimizer
 def amsgrad(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
     b2: float = 0.999,
     eps: float = 1e-8,
     eps_root: float = 0.0,
-    mu_dtype: Any = None,
+    mu_dtype: DTypeLike | None = None,
 ) -> GradientTransformation:
     r"""AMSGrad: Adam dividing by the running maximum of the debiased second moment.
 
@@ -227,7 +229,7 @@ def amsgrad(
 
 @named_optimizer
 def radam(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
     b2: float = 0.999,
     eps: float = 1e-8,
@@ -278,7 +280,7 @@ def radam(
 
 @named_optimizer
 def adamax(
-    learning_rate: Any, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8
+    learning_rate: ScalarOrSchedule, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8
 ) -> GradientTransformation:
     r"""Adamax: Adam with an infinity-norm second moment.
 
@@ -317,12 +319,12 @@ def adamax(
 
 @named_optimizer
 def lamb(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
     b2: float = 0.999,
     eps: float = 1e-6,
     eps_root: float = 0.0,
-    weight_decay: Any = 0.0,
+    weight_decay: ScalarOrSchedule = 0.0,
     mask: Any = None,
 ) -> GradientTransformation:
     r"""LAMB: Adam direction plus weight decay, rescaled per layer by the trust ratio.
@@ -370,11 +372,11 @@ def lamb(
 
 @named_optimizer
 def lion(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
     b2: float = 0.99,
-    mu_dtype: Any = None,
-    weight_decay: Any = 1e-3,
+    mu_dtype: DTypeLike | None = None,
+    weight_decay: ScalarOrSchedule = 1e-3,
     mask: Any = None,
 ) -> GradientTransformation:
     r"""Lion: sign of interpolated momentum, plus decoupled weight decay.
@@ -420,7 +422,7 @@ def lion(
 
 @named_optimizer
 def yogi(
-    learning_rate: Any, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-3
+    learning_rate: ScalarOrSchedule, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-3
 ) -> GradientTransformation:
     r"""Yogi: Adam with an additive (sign-controlled) second moment.
 
@@ -458,7 +460,7 @@ def yogi(
 
 @named_optimizer
 def adabelief(
-    learning_rate: Any,
+    learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
     b2: float = 0.999,
     eps: float = 1e-16,

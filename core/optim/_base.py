@@ -5,12 +5,13 @@ from __future__ import annotations
 import abc
 import functools
 import inspect
-from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple, Protocol, TypeAlias, runtime_checkable
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any, NamedTuple, Protocol, TypeAlias, cast, runtime_checkable
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 Params: TypeAlias = Any
 """A pytree of parameter arrays."""
@@ -81,15 +82,32 @@ class GradientTransformation(eqx.Module):
         """Transform ``updates`` given ``state`` (and optionally ``params``)."""
 
     def __hash__(self) -> int:
-        """Hash by identity: a transform may hold dicts, arrays and functions.
+        """Hash consistently with ``==`` (Equinox's field-by-field equality).
 
-        This lets ``jax.jit(tx.update)`` work, as with optax.
+        Equal transforms hash equal, so a set or dict keeps one of them and ``jax.jit`` with
+        the transform as a static argument reuses its compilation. Array fields (which may
+        be traced) contribute only their shape and dtype, unhashable fields only their type.
         """
-        return object.__hash__(self)
+        leaves, treedef = jax.tree_util.tree_flatten(self)
+        try:
+            return hash((treedef, tuple(_hash_key(leaf) for leaf in leaves)))
+        except TypeError:  # an unhashable static field
+            return hash(type(self))
 
     def __iter__(self) -> Iterator[Callable[..., Any]]:
         """Unpack as ``init, update = transform`` like an optax ``GradientTransformation``."""
         return iter((self.init, self.update))
+
+
+def _hash_key(leaf: Any) -> Hashable:
+    """What a field contributes to a transform's hash: equal fields give equal keys."""
+    if isinstance(leaf, np.ndarray | np.generic | jax.Array):
+        return ("array", np.shape(leaf), str(leaf.dtype))
+    try:
+        hash(leaf)
+    except TypeError:
+        return type(leaf).__qualname__
+    return cast(Hashable, leaf)
 
 
 @functools.lru_cache(maxsize=512)

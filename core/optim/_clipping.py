@@ -153,11 +153,13 @@ class _AdaptiveGradClip(Stateless):
                 "adaptive_grad_clip needs params: call update(updates, state, params)."
             )
 
-        def f(g: jax.Array, p: jax.Array) -> jax.Array:
+        def f(given: jax.Array, p: jax.Array) -> jax.Array:
+            dtype = tu.wider(given.dtype, p.dtype)
+            g, p = given.astype(dtype), p.astype(dtype)
             g_norm = _unitwise_norm(g)
             max_norm = tu.hp(self.clipping, g) * jnp.maximum(_unitwise_norm(p), tu.hp(self.eps, g))
             clipped = g * (max_norm / jnp.maximum(g_norm, 1e-6))
-            return jnp.where(g_norm < max_norm, g, clipped)
+            return jnp.where(g_norm < max_norm, g, clipped).astype(given.dtype)
 
         return tu.tree_map(f, updates, params), state
 

@@ -24,21 +24,13 @@ from core._validation import as_float, as_int, check_choice, check_real
 
 from ._schedules import (
     ScheduleFn,
+    anneal,
     as_value,
+    cosine_anneal,
     float_step,
+    half_cosine,
     schedule_dtypes,
 )
-
-
-def _anneal(start: Array | float, end: Array | float, factor: Array) -> Array:
-    """``end + (start - end) * factor``: ``start`` at ``factor = 1``, exactly ``end`` at 0."""
-    return end + (start - end) * factor
-
-
-def _half_cosine(pct: Array) -> Array:
-    """``(1 + cos(pi * pct)) / 2``: 1 at ``pct = 0``, 0 at ``pct = 1``."""
-    return (1 + jnp.cos(jnp.pi * pct)) / 2
-
 
 # --------------------------------------------------------------------------- cyclic
 
@@ -198,7 +190,7 @@ def one_cycle_lr_schedule(
     check_real("div_factor", div_factor, low=0, low_open=True)
     check_real("final_div_factor", final_div_factor, low=0, low_open=True)
     warmup = pct_start * total
-    anneal = (1 - pct_start) * total
+    annealing = (1 - pct_start) * total
 
     def schedule(step: ArrayLike) -> Array:
         out, dtype = schedule_dtypes(
@@ -213,9 +205,9 @@ def one_cycle_lr_schedule(
         peak = as_value(max_value, dtype)
         start, end = peak / as_value(div_factor, dtype), peak / as_value(final_div_factor, dtype)
         rising = start + jnp.minimum(t / warmup, 1.0) * (peak - start)
-        pct = jnp.clip((t - warmup) / anneal, 0.0, 1.0)
-        factor = _half_cosine(pct) if anneal_strategy == "cos" else 1 - pct
-        return jnp.where(t <= warmup, rising, _anneal(peak, end, factor)).astype(out)
+        pct = jnp.clip((t - warmup) / annealing, 0.0, 1.0)
+        factor = half_cosine(pct) if anneal_strategy == "cos" else 1 - pct
+        return jnp.where(t <= warmup, rising, anneal(peak, end, factor)).astype(out)
 
     return schedule
 
@@ -286,7 +278,7 @@ def cosine_warm_restarts_schedule(
             n = jnp.where(t >= start(n + 1), n + 1, n)  # a cycle boundary
             length, within = period * mult**n, t - start(n)
         init, end = as_value(init_value, dtype), as_value(end_value, dtype)
-        return _anneal(init, end, _half_cosine(within / length)).astype(out)
+        return cosine_anneal(init, end, within / length).astype(out)
 
     return schedule
 

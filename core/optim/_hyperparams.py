@@ -185,7 +185,7 @@ def get_hyperparams(state: OptState) -> dict[str, jax.Array]:
     return dict(found[0].hyperparams)
 
 
-def set_hyperparams(state: OptState, **values: Any) -> OptState:
+def set_hyperparams(state: OptState, **values: float | jax.Array) -> OptState:
     """Return ``state`` with the named hyperparameters replaced (everywhere they are stored).
 
     The new values keep the stored dtype and shape, so a jitted step taking the state as an
@@ -255,7 +255,7 @@ def get_learning_rate(state: OptState) -> jax.Array:
     return hyper["learning_rate"]
 
 
-def set_learning_rate(state: OptState, learning_rate: Any) -> OptState:
+def set_learning_rate(state: OptState, learning_rate: float | jax.Array) -> OptState:
     """Return ``state`` with a new learning rate, without changing its structure or dtypes.
 
     Passing the new state to a jitted step does not retrace it. If the learning rate was

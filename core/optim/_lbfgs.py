@@ -12,23 +12,32 @@ import jax.numpy as jnp
 from core._validation import as_int, check_real, check_same_structure
 
 from . import _tree as tu
-from ._base import GradientTransformation, OptState, Params, TransformLike, Updates, call_update
+from ._base import (
+    GradientTransformation,
+    OptState,
+    Params,
+    ScalarOrSchedule,
+    TransformLike,
+    Updates,
+    call_update,
+)
 from ._combine import chain
 from ._named import named_optimizer
 from ._scale import scale, scale_by_learning_rate
 
 
 def _vdot(a: Any, b: Any) -> jax.Array:
-    parts = [
-        jnp.vdot(x, y).real.astype(jnp.float32)
-        for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)
-    ]
+    def one(x: jax.Array, y: jax.Array) -> jax.Array:
+        dtype = tu.wider(tu.wider(x.dtype, y.dtype), jnp.float32)
+        return jnp.vdot(x.astype(dtype), y.astype(dtype)).real.astype(jnp.float32)
+
+    parts = [one(x, y) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)]
     return sum(parts, start=jnp.zeros([], jnp.float32))
 
 
 def _axpy(a: jax.Array, x: Any, y: Any) -> Any:
     """``y + a * x`` leaf by leaf, in each leaf's dtype."""
-    return jax.tree.map(lambda xi, yi: (yi + a.astype(yi.dtype) * xi).astype(yi.dtype), x, y)
+    return jax.tree.map(lambda xi, yi: yi + a.astype(yi.dtype) * xi.astype(yi.dtype), x, y)
 
 
 class ScaleByLBFGSState(NamedTuple):
@@ -65,6 +74,9 @@ class _ScaleByLBFGS(GradientTransformation):
         if params is None:
             raise ValueError("scale_by_lbfgs needs params: call update(updates, state, params).")
         check_same_structure("updates", updates, state.updates)
+        given = updates
+        # computed (and remembered) in the state's dtypes; the result goes back to the updates'
+        updates = jax.tree.map(lambda g, h: g.astype(h.dtype), updates, state.updates)
         m = self.memory_size
         idx = state.count % m
         prev_idx = (state.count - 1) % m
@@ -90,7 +102,7 @@ class _ScaleByLBFGS(GradientTransformation):
             gamma = jnp.where(started, gamma, first)
         else:
             gamma = jnp.ones([], jnp.float32)
-        order = (idx + jnp.arange(m)) % m
+        order = (idx + jnp.arange(m, dtype=idx.dtype)) % m
 
         def backward(vec: Any, i: jax.Array) -> tuple[Any, jax.Array]:
             s, y = (jax.tree.map(lambda x: x[i], mem) for mem in (dp_mem, du_mem))
@@ -110,7 +122,7 @@ class _ScaleByLBFGS(GradientTransformation):
         new_state = ScaleByLBFGSState(
             tu.increment(state.count), params, updates, dp_mem, du_mem, w_mem
         )
-        return vec, new_state
+        return jax.tree.map(lambda v, g: v.astype(g.dtype), vec, given), new_state
 
 
 def scale_by_lbfgs(
@@ -266,7 +278,7 @@ class _WithGrad(GradientTransformation):
 
 @named_optimizer
 def lbfgs(
-    learning_rate: Any = 1.0,
+    learning_rate: ScalarOrSchedule = 1.0,
     memory_size: int = 10,
     scale_init_precond: bool = True,
     linesearch: TransformLike | str | None = "backtracking",

@@ -7,8 +7,11 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec
 
-from ._base import GradientTransformation
+import jax
+
+from ._base import GradientTransformation, ScalarOrSchedule
 from ._hyperparams import InjectHyperparams, inject_hyperparams
+from ._scale import is_schedule
 
 P = ParamSpec("P")
 
@@ -27,3 +30,11 @@ def named_optimizer(
         return build(*args, **kwargs)
 
     return make
+
+
+def resolved(name: str, value: ScalarOrSchedule) -> float | jax.Array:
+    """A hyperparameter as a composition receives it: :func:`named_optimizer` evaluates a
+    schedule before building the blocks (at every step), so only numbers and arrays arrive."""
+    if is_schedule(value):
+        raise TypeError(f"{name} reached a composition unresolved; build it with named_optimizer")
+    return value

@@ -42,26 +42,23 @@ class _ScaleByRms(GradientTransformation):
     ) -> tuple[Updates, OptState]:
         del params, extra
         count = tu.increment(state.count)
-        nu = tu.tree_map(lambda g, v: tu.ema(g, v, self.decay, 2), updates, state.nu)
-        mu = (
-            jax.tree.map(lambda g, m: tu.ema(g, m, self.decay, 1), updates, state.mu)
-            if self.centered
-            else state.mu
-        )
 
         def debias(x: jax.Array) -> jax.Array:
             return tu.bias_correction(x, self.decay, count) if self.bias_correction else x
 
-        def denom(v: jax.Array, m: jax.Array | None) -> jax.Array:
-            var = debias(v) - (debias(m) ** 2 if m is not None else 0.0)
+        def leaf(g: jax.Array, v: jax.Array, *m: jax.Array) -> tuple[jax.Array, ...]:
+            v = tu.ema(g, v, self.decay, 2)
+            mean = tuple(tu.ema(g, x, self.decay, 1) for x in m)  # centered: the mean
+            var = debias(v) - sum((debias(x) ** 2 for x in mean), start=jnp.zeros_like(v))
             var = jnp.maximum(var, 0.0)  # rounding can make a centered variance negative
             eps = tu.hp(self.eps, v)
-            return jax.lax.rsqrt(var + eps) if self.eps_in_sqrt else 1 / (jnp.sqrt(var) + eps)
+            scale = jax.lax.rsqrt(var + eps) if self.eps_in_sqrt else 1 / (jnp.sqrt(var) + eps)
+            return (scale * g, v, *mean)
 
         if self.centered:
-            out = jax.tree.map(lambda g, v, m: denom(v, m) * g, updates, nu, mu)
+            out, nu, mu = tu.leafwise(leaf, updates, state.nu, state.mu)
         else:
-            out = jax.tree.map(lambda g, v: denom(v, None) * g, updates, nu)
+            (out, nu), mu = tu.leafwise(leaf, updates, state.nu), state.mu
         return out, ScaleByRmsState(count, mu, nu)
 
 
@@ -129,12 +126,13 @@ class _ScaleByRss(GradientTransformation):
         self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
     ) -> tuple[Updates, OptState]:
         del params, extra
-        sos = tu.tree_map(lambda g, s: g * g + s, updates, state.sum_of_squares)
 
-        def f(g: jax.Array, s: jax.Array) -> jax.Array:
-            return g * jnp.where(s > 0, jax.lax.rsqrt(s + tu.hp(self.eps, s)), 0.0)
+        def leaf(g: jax.Array, s: jax.Array) -> tuple[jax.Array, ...]:
+            s = g * g + s
+            return g * jnp.where(s > 0, jax.lax.rsqrt(s + tu.hp(self.eps, s)), 0.0), s
 
-        return jax.tree.map(f, updates, sos), ScaleByRssState(sos)
+        out, sos = tu.leafwise(leaf, updates, state.sum_of_squares)
+        return out, ScaleByRssState(sos)
 
 
 def scale_by_rss(
@@ -188,14 +186,14 @@ class _ScaleByAdaDelta(GradientTransformation):
         self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
     ) -> tuple[Updates, OptState]:
         del params, extra
-        e_g = tu.tree_map(lambda g, e: tu.ema(g, e, self.rho, 2), updates, state.e_g)
 
-        def f(g: jax.Array, eg: jax.Array, ex: jax.Array) -> jax.Array:
+        def leaf(g: jax.Array, eg: jax.Array, ex: jax.Array) -> tuple[jax.Array, ...]:
+            eg = tu.ema(g, eg, self.rho, 2)
             eps = tu.hp(self.eps, g)
-            return jnp.sqrt(ex + eps) / jnp.sqrt(eg + eps) * g
+            out = jnp.sqrt(ex + eps) / jnp.sqrt(eg + eps) * g
+            return out, eg, tu.ema(out, ex, self.rho, 2)
 
-        out = jax.tree.map(f, updates, e_g, state.e_x)
-        e_x = jax.tree.map(lambda u, e: tu.ema(u, e, self.rho, 2), out, state.e_x)
+        out, e_g, e_x = tu.leafwise(leaf, updates, state.e_g, state.e_x)
         return out, ScaleByAdaDeltaState(e_g, e_x)
 
 
@@ -256,33 +254,24 @@ class _ScaleBySM3(GradientTransformation):
         self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
     ) -> tuple[Updates, OptState]:
         del params, extra
-        check_same_structure("updates", updates, state.nu)
         c_new = 1.0 - self.b2 if self.b2 != 1.0 else 1.0
 
-        def accumulate(g: jax.Array, acc: list[jax.Array]) -> jax.Array:
-            expanded = [
-                jnp.reshape(a, [1] * i + [g.shape[i]] + [1] * (g.ndim - i - 1))
-                for i, a in enumerate(acc)
-            ]
-            prev = expanded[0] if g.ndim < 2 else functools.reduce(jnp.minimum, expanded)
-            return c_new * g * g + self.b2 * prev if g.ndim else c_new * g * g
+        def leaf(g: jax.Array, n: jax.Array, acc: list[jax.Array]) -> tuple[Any, ...]:
+            a = c_new * g * g
+            if g.ndim:  # a scalar leaf has no axis accumulator
+                expanded = [
+                    jnp.reshape(x, [1] * i + [g.shape[i]] + [1] * (g.ndim - i - 1))
+                    for i, x in enumerate(acc)
+                ]
+                a = a + self.b2 * functools.reduce(jnp.minimum, expanded)
+            scaled = g * jnp.where(a > 0, jax.lax.rsqrt(a + tu.hp(self.eps, a)), 0.0)
+            n = tu.ema(scaled, n, self.b1, 1)
+            axes = range(a.ndim) if a.ndim >= 2 else ()
+            new_acc = [jnp.max(a, axis=[j for j in range(a.ndim) if j != i]) for i in axes]
+            return n, n, new_acc if a.ndim >= 2 else [a][: a.ndim]
 
-        accum = jax.tree.map(accumulate, updates, state.mu)
-
-        def scaled(g: jax.Array, a: jax.Array) -> jax.Array:
-            return g * jnp.where(a > 0, jax.lax.rsqrt(a + tu.hp(self.eps, a)), 0.0)
-
-        nu = jax.tree.map(
-            lambda g, a, n: tu.ema(scaled(g, a), n, self.b1, 1), updates, accum, state.nu
-        )
-
-        def new_acc(a: jax.Array) -> list[jax.Array]:
-            if a.ndim < 2:
-                return [a] if a.ndim else []
-            return [jnp.max(a, axis=[j for j in range(a.ndim) if j != i]) for i in range(a.ndim)]
-
-        mu = jax.tree.map(new_acc, accum)
-        return nu, ScaleBySM3State(mu, nu)
+        out, nu, mu = tu.leafwise(leaf, updates, state.nu, state.mu)
+        return out, ScaleBySM3State(mu, nu)
 
 
 def scale_by_sm3(b1: float = 0.9, b2: float = 1.0, eps: float = 1e-8) -> GradientTransformation:
@@ -381,28 +370,23 @@ class _ScaleByFactoredRms(GradientTransformation):
         t = (state.count - self.step_offset + 1).astype(jnp.float32)
         rate = 1.0 - t ** (-tu.hp(self.decay_rate, t))
 
-        def f(
-            g: jax.Array, vr: jax.Array, vc: jax.Array, v: jax.Array, p: jax.Array
-        ) -> tuple[Any, ...]:
-            r = rate.astype(p.dtype)
+        def leaf(g: jax.Array, p: jax.Array, vr: jax.Array, vc: jax.Array, v: jax.Array) -> Any:
+            r = rate.astype(g.dtype)
             g2 = g * g + tu.hp(self.epsilon, g)
             dims = self._dims(p)
-            one = jnp.zeros((1,), p.dtype)
             if dims is None:
-                nv = (r * v + (1.0 - r) * g2).astype(p.dtype)
-                return g * nv ** (-0.5), one, one, nv
+                v = r * v + (1.0 - r) * g2
+                return g * v ** (-0.5), p, vr, vc, v
             d1, d0 = dims
-            nr = (r * vr + (1.0 - r) * jnp.mean(g2, axis=d0)).astype(p.dtype)
-            nc = (r * vc + (1.0 - r) * jnp.mean(g2, axis=d1)).astype(p.dtype)
+            vr = r * vr + (1.0 - r) * jnp.mean(g2, axis=d0)
+            vc = r * vc + (1.0 - r) * jnp.mean(g2, axis=d1)
             reduced = d1 - 1 if d1 > d0 else d1
-            row_factor = (nr / jnp.mean(nr, axis=reduced, keepdims=True)) ** (-0.5)
-            col_factor = nc ** (-0.5)
+            row_factor = (vr / jnp.mean(vr, axis=reduced, keepdims=True)) ** (-0.5)
+            col_factor = vc ** (-0.5)
             u = g * jnp.expand_dims(row_factor, d0) * jnp.expand_dims(col_factor, d1)
-            return u, nr, nc, one
+            return u, p, vr, vc, v
 
-        out = jax.tree.map(f, updates, state.v_row, state.v_col, state.v, params)
-        is_quad = lambda x: isinstance(x, tuple) and len(x) == 4  # noqa: E731
-        u, vr, vc, v = (jax.tree.map(lambda q, i=i: q[i], out, is_leaf=is_quad) for i in range(4))
+        u, _, vr, vc, v = tu.leafwise(leaf, updates, params, state.v_row, state.v_col, state.v)
         return u, FactoredState(tu.increment(state.count), vr, vc, v)
 
 

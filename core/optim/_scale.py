@@ -3,19 +3,31 @@ EMA, sign, gradient noise and trust ratio."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+from jax.typing import DTypeLike
 
 from core._validation import check_real
 
 from . import _tree as tu
-from ._base import EmptyState, GradientTransformation, OptState, Params, Updates
+from ._base import (
+    EmptyState,
+    GradientTransformation,
+    OptState,
+    Params,
+    ScalarOrSchedule,
+    Schedule,
+    Updates,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 
-def is_schedule(value: Any) -> bool:
+def is_schedule(value: object) -> TypeIs[Schedule]:
     """A hyperparameter given as a schedule (a callable, not an array or number)."""
     return callable(value) and not isinstance(value, jax.Array)
 
@@ -82,7 +94,7 @@ def scale(step_size: float | jax.Array) -> GradientTransformation:
     return _Scale(step_size)
 
 
-def scale_by_schedule(step_size_fn: Any) -> GradientTransformation:
+def scale_by_schedule(step_size_fn: Schedule) -> GradientTransformation:
     r"""Multiply updates by a schedule of the step count, :math:`u_t = \alpha(t)\, g_t`.
 
     Args:
@@ -106,7 +118,9 @@ def scale_by_schedule(step_size_fn: Any) -> GradientTransformation:
     return _Scale(step_size_fn)
 
 
-def scale_by_learning_rate(learning_rate: Any, *, flip_sign: bool = True) -> GradientTransformation:
+def scale_by_learning_rate(
+    learning_rate: ScalarOrSchedule, *, flip_sign: bool = True
+) -> GradientTransformation:
     r"""Scale updates by the learning rate, :math:`u_t = -\eta_t g_t` (descent direction).
 
     ``learning_rate`` is a number, a scalar array, or a schedule of the step count.
@@ -158,7 +172,9 @@ class _AddDecayedWeights(GradientTransformation):
         return out, new_state
 
 
-def add_decayed_weights(weight_decay: Any = 0.0, mask: Any = None) -> GradientTransformation:
+def add_decayed_weights(
+    weight_decay: ScalarOrSchedule = 0.0, mask: Any = None
+) -> GradientTransformation:
     r"""Add decoupled weight decay, :math:`u_t = g_t + \lambda \theta_t`.
 
     Args:
@@ -222,7 +238,7 @@ class _Trace(GradientTransformation):
 
 
 def trace(
-    decay: float, nesterov: bool = False, accumulator_dtype: Any = None
+    decay: float, nesterov: bool = False, accumulator_dtype: DTypeLike | None = None
 ) -> GradientTransformation:
     r"""Heavy-ball momentum, :math:`m_t = g_t + \mu m_{t-1}`, :math:`u_t = m_t` (or
     :math:`g_t + \mu m_t` with Nesterov).
@@ -283,7 +299,9 @@ class _Ema(GradientTransformation):
         return out, EmaState(count, stored)
 
 
-def ema(decay: float, debias: bool = True, accumulator_dtype: Any = None) -> GradientTransformation:
+def ema(
+    decay: float, debias: bool = True, accumulator_dtype: DTypeLike | None = None
+) -> GradientTransformation:
     r"""Exponential moving average of the updates, :math:`e_t = \beta e_{t-1} + (1-\beta) g_t`.
 
     Args:
@@ -409,8 +427,9 @@ class _ScaleByTrustRatio(Stateless):
             )
 
         def f(u: jax.Array, p: jax.Array) -> jax.Array:
-            p_norm = tu.safe_norm(p, self.min_norm)
-            u_norm = tu.safe_norm(u, self.min_norm)
+            dtype = tu.wider(u.dtype, p.dtype)
+            p_norm = tu.safe_norm(p.astype(dtype), self.min_norm)
+            u_norm = tu.safe_norm(u.astype(dtype), self.min_norm)
             ratio = (
                 tu.hp(self.trust_coefficient, p_norm) * p_norm / (u_norm + tu.hp(self.eps, u_norm))
             )

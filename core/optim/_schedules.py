@@ -121,6 +121,22 @@ def constant_like(t: Array, value: ArrayLike, dtype: np.dtype) -> Array:
     return jnp.broadcast_to(array, jnp.broadcast_shapes(t.shape, array.shape))
 
 
+def anneal(start: Array | float, end: Array | float, factor: Array) -> Array:
+    """``end + (start - end) * factor``: ``start`` at ``factor = 1``, exactly ``end`` at 0."""
+    return end + (start - end) * factor
+
+
+def half_cosine(pct: Array) -> Array:
+    """``(1 + cos(pi * pct)) / 2``: 1 at ``pct = 0``, 0 at ``pct = 1``."""
+    return (1 + jnp.cos(jnp.pi * pct)) / 2
+
+
+def cosine_anneal(start: Array | float, end: Array | float, pct: Array) -> Array:
+    """Half cosine from ``start`` (``pct = 0``) to ``end`` (``pct = 1``): THE cosine annealing
+    of the library (piecewise cosine interpolation, one-cycle, warm restarts)."""
+    return anneal(start, end, half_cosine(pct))
+
+
 # --------------------------------------------------------------------------- schedules
 
 

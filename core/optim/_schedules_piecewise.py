@@ -21,6 +21,7 @@ from ._schedules import (
     as_value,
     check_boundaries_and_scales,
     constant_like,
+    cosine_anneal,
     schedule_dtypes,
 )
 
@@ -35,14 +36,9 @@ def interpolate_linear(start: Array, end: Array, pct: Array) -> Array:
     return (end - start) * pct + start
 
 
-def interpolate_cosine(start: Array, end: Array, pct: Array) -> Array:
-    """Half cosine from ``start`` (``pct = 0``) to ``end`` (``pct = 1``)."""
-    return end + (start - end) / 2.0 * (jnp.cos(jnp.pi * pct) + 1)
-
-
 INTERPOLATIONS: dict[str, _Interpolate] = {
     "linear": interpolate_linear,
-    "cosine": interpolate_cosine,
+    "cosine": cosine_anneal,
 }
 
 

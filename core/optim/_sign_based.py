@@ -7,8 +7,9 @@ from typing import Any, NamedTuple
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+from jax.typing import DTypeLike
 
-from core._validation import check_real, check_same_structure
+from core._validation import check_real
 
 from . import _tree as tu
 from ._base import GradientTransformation, OptState, Params, Updates
@@ -96,31 +97,25 @@ class _ScaleByRprop(GradientTransformation):
         self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
     ) -> tuple[Updates, OptState]:
         del params, extra
-        sign = tu.tree_map(lambda g, p: g * p, updates, state.prev_updates)
 
-        def new_step(s: jax.Array, step: jax.Array) -> jax.Array:
-            factor = jnp.where(s > 0, tu.hp(self.eta_plus, step), tu.hp(self.eta_minus, step))
+        def leaf(g: jax.Array, step: jax.Array, prev: jax.Array) -> tuple[jax.Array, ...]:
+            sign = g * prev
+            factor = jnp.where(sign > 0, tu.hp(self.eta_plus, step), tu.hp(self.eta_minus, step))
             clipped = jnp.clip(
                 step * factor, tu.hp(self.min_step_size, step), tu.hp(self.max_step_size, step)
             )
-            return jnp.where(s == 0, step, clipped)
+            step = jnp.where(sign == 0, step, clipped)
+            flipped = sign < 0
+            new_prev = jnp.where(flipped, jnp.zeros_like(g), step * jnp.sign(g))
+            # as optax 0.2.8: the step emitted is the previous one, zeroed after a sign flip
+            return jnp.where(flipped, jnp.zeros_like(prev), prev), step, new_prev
 
-        steps = jax.tree.map(new_step, sign, state.step_sizes)
-        prev = jax.tree.map(
-            lambda s, g, st: jnp.where(s < 0, jnp.zeros_like(g), st * jnp.sign(g)),
-            sign,
-            updates,
-            steps,
-        )
-        # as optax 0.2.8: the step emitted is the previous one, zeroed after a sign flip
-        out = jax.tree.map(
-            lambda s, old: jnp.where(s < 0, jnp.zeros_like(old), old), sign, state.prev_updates
-        )
+        out, steps, prev = tu.leafwise(leaf, updates, state.step_sizes, state.prev_updates)
         return out, ScaleByRpropState(steps, prev)
 
 
 def scale_by_rprop(
-    learning_rate: float,
+    learning_rate: float | jax.Array,
     eta_minus: float = 0.5,
     eta_plus: float = 1.2,
     min_step_size: float = 1e-6,
@@ -195,20 +190,16 @@ class _ScaleByNovograd(GradientTransformation):
         count = tu.increment(state.count)
         first = count == 1
 
-        def nu_fn(g: jax.Array, n: jax.Array) -> jax.Array:
-            sq = (jnp.linalg.norm(g) ** 2).astype(n.dtype)
-            return jnp.where(first, sq, tu.ema(sq, n, self.b2, 1))
-
-        check_same_structure("updates", updates, state.mu)
-        nu = jax.tree.map(nu_fn, updates, state.nu)
-
-        def mu_fn(g: jax.Array, p: jax.Array, m: jax.Array, n: jax.Array) -> jax.Array:
+        def leaf(g: jax.Array, m: jax.Array, n: jax.Array, p: jax.Array) -> tuple[jax.Array, ...]:
+            sq = jnp.sum(g * g)
+            n = jnp.where(first, sq, tu.ema(sq, n, self.b2, 1))
             add = g / (jnp.sqrt(n + tu.hp(self.eps_root, n)) + tu.hp(self.eps, n))
             add = add + tu.hp(self.weight_decay, p) * p
-            return jnp.where(first, add, tu.hp(self.b1, m) * m + add).astype(m.dtype)
+            m = jnp.where(first, add, tu.hp(self.b1, m) * m + add)
+            return m, m, n, p
 
-        mu = jax.tree.map(mu_fn, updates, params, state.mu, nu)
-        return mu, ScaleByNovogradState(count, mu, nu)
+        out, mu, nu, _ = tu.leafwise(leaf, updates, state.mu, state.nu, params)
+        return out, ScaleByNovogradState(count, mu, nu)
 
 
 def scale_by_novograd(
@@ -216,8 +207,8 @@ def scale_by_novograd(
     b2: float = 0.25,
     eps: float = 1e-8,
     eps_root: float = 0.0,
-    weight_decay: float = 0.0,
-    mu_dtype: Any = None,
+    weight_decay: float | jax.Array = 0.0,
+    mu_dtype: DTypeLike | None = None,
 ) -> GradientTransformation:
     r"""Novograd: layer-wise second moments and gradient normalisation before momentum.
 

@@ -70,6 +70,35 @@ def bias_correction(m: jax.Array, decay: Any, count: jax.Array) -> jax.Array:
     return m / jnp.asarray(correction).astype(m.dtype)
 
 
+def leafwise(fn: Callable[..., tuple[Any, ...]], updates: Updates, *states: Any) -> Any:
+    """Apply ``fn(g, *s) -> (u, *new_s)`` leaf by leaf, in the widest dtype of its inputs.
+
+    The one dtype rule of the transforms: ``fn`` computes in the wider of the gradient's and
+    the state's dtypes; the update comes back in the gradient's dtype and every new state leaf
+    in the dtype of the state leaf it replaces (a state "leaf" may be a small pytree, such as
+    SM3's list of per-axis accumulators), so a state keeps its dtypes across steps (and
+    ``lax.scan`` can carry it) whatever the mix of parameter and gradient dtypes.
+
+    Returns:
+        The tuple ``(updates, *new_states)`` of trees with the structure of ``updates``.
+    """
+    for state in states[:1]:
+        check_same_structure("updates", updates, state)
+    leaves, structure = jax.tree.flatten(updates)
+    treedef: Any = structure  # flatten_up_to / unflatten are missing from jax's stubs
+    columns = [treedef.flatten_up_to(state) for state in states]
+
+    def one(g: jax.Array, *olds: Any) -> tuple[Any, ...]:
+        dtype = functools.reduce(wider, [x.dtype for x in jax.tree.leaves(olds)], g.dtype)
+        wide = jax.tree.map(lambda x: x.astype(dtype), olds)
+        out, *new = fn(g.astype(dtype), *wide)
+        back = jax.tree.map(lambda n, o: n.astype(o.dtype), tuple(new), olds)
+        return (out.astype(g.dtype), *back)
+
+    results = [one(g, *olds) for g, *olds in zip(leaves, *columns, strict=True)]
+    return tuple(treedef.unflatten([r[i] for r in results]) for i in range(1 + len(states)))
+
+
 def increment(count: jax.Array) -> jax.Array:
     """``count + 1``, saturating at the dtype's maximum instead of overflowing."""
     top = np.iinfo(count.dtype).max

@@ -384,7 +384,7 @@ class _Lookahead(GradientTransformation):
         def step(u: jax.Array, p: jax.Array, s: jax.Array) -> tuple[jax.Array, jax.Array]:
             fast_p = p + u.astype(p.dtype)
             new_slow = s + tu.hp(self.slow_step_size, s) * (fast_p - s)
-            return jnp.where(sync, new_slow - p, u), jnp.where(sync, new_slow, s)
+            return jnp.where(sync, (new_slow - p).astype(u.dtype), u), jnp.where(sync, new_slow, s)
 
         pairs = tu.tree_map(step, fast, params, state.slow)
         is_pair = lambda x: isinstance(x, tuple) and len(x) == 2  # noqa: E731

@@ -29,20 +29,18 @@ class _ScaleByYogi(GradientTransformation):
     ) -> tuple[Updates, OptState]:
         del params, extra
         count = tu.increment(state.count)
-        mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
 
-        def second(g: jax.Array, v: jax.Array) -> jax.Array:
+        def leaf(g: jax.Array, m: jax.Array, v: jax.Array) -> tuple[jax.Array, ...]:
+            m = tu.ema(g, m, self.b1, 1)
             g2 = g * g
-            return v - (1 - tu.hp(self.b2, v)) * jnp.sign(v - g2) * g2
-
-        nu = jax.tree.map(second, updates, state.nu)
-
-        def step(m: jax.Array, v: jax.Array) -> jax.Array:
+            v = v - (1 - tu.hp(self.b2, v)) * jnp.sign(v - g2) * g2
             m_hat = tu.bias_correction(m, self.b1, count)
             v_hat = tu.bias_correction(v, self.b2, count)
-            return m_hat / (jnp.sqrt(v_hat + tu.hp(self.eps_root, v)) + tu.hp(self.eps, v))
+            out = m_hat / (jnp.sqrt(v_hat + tu.hp(self.eps_root, v)) + tu.hp(self.eps, v))
+            return out, m, v
 
-        return jax.tree.map(step, mu, nu), ScaleByAdamState(count, mu, nu)
+        out, mu, nu = tu.leafwise(leaf, updates, state.mu, state.nu)
+        return out, ScaleByAdamState(count, mu, nu)
 
 
 def scale_by_yogi(
@@ -100,22 +98,19 @@ class _ScaleByBelief(GradientTransformation):
     ) -> tuple[Updates, OptState]:
         del params, extra
         count = tu.increment(state.count)
-        mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
-        nu = jax.tree.map(
-            lambda g, m, s: tu.ema(g - m, s, self.b2, 2) + tu.hp(self.eps_root, s),
-            updates,
-            mu,
-            state.nu,
-        )
-        if self.nesterov:
-            mu_hat = jax.tree.map(lambda m, g: _nesterov_mu_hat(m, g, self.b1, count), mu, updates)
-        else:
-            mu_hat = jax.tree.map(lambda m: tu.bias_correction(m, self.b1, count), mu)
 
-        def step(m: jax.Array, s: jax.Array) -> jax.Array:
-            return m / (jnp.sqrt(tu.bias_correction(s, self.b2, count)) + tu.hp(self.eps, s))
+        def leaf(g: jax.Array, m: jax.Array, s: jax.Array) -> tuple[jax.Array, ...]:
+            m = tu.ema(g, m, self.b1, 1)
+            s = tu.ema(g - m, s, self.b2, 2) + tu.hp(self.eps_root, s)
+            if self.nesterov:
+                m_hat = _nesterov_mu_hat(m, g, self.b1, count)
+            else:
+                m_hat = tu.bias_correction(m, self.b1, count)
+            out = m_hat / (jnp.sqrt(tu.bias_correction(s, self.b2, count)) + tu.hp(self.eps, s))
+            return out, m, s
 
-        return jax.tree.map(step, mu_hat, nu), ScaleByAdamState(count, mu, nu)
+        out, mu, nu = tu.leafwise(leaf, updates, state.mu, state.nu)
+        return out, ScaleByAdamState(count, mu, nu)
 
 
 def scale_by_belief(

@@ -376,11 +376,11 @@ def test_run_with_learnable_cell_under_checkpoint() -> None:
 def test_bad_arguments_are_named() -> None:
     with pytest.raises(ValueError, match="reset"):
         LIF(2, reset="sideways")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="tau must be a finite number > 0, got 0.0"):
+    with pytest.raises(ValueError, match=r"tau must be a finite number > 0, got 0\.0"):
         LIF(2, tau=0.0)
     with pytest.raises(ValueError, match="tau must be a scalar or broadcast"):
         LIF(2, tau=[1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="dt must be a finite number > 0, got -1.0"):
+    with pytest.raises(ValueError, match=r"dt must be a finite number > 0, got -1\.0"):
         LIF(2, dt=-1.0)
     with pytest.raises(TypeError, match="spike_fun"):
         LIF(2, spike_fun=jnp.tanh)  # type: ignore[arg-type]

@@ -195,21 +195,61 @@ BAD: list[tuple[Callable[[], object], type[Exception], str]] = [
     (lambda: optim.constant_schedule(True), TypeError, "value must be a real number"),
     (lambda: optim.constant_schedule("0.1"), TypeError, "value must be a real number"),
     (lambda: optim.constant_schedule(1j), TypeError, "value must be a real number"),
-    (lambda: optim.linear_schedule(1.0, 0.0, -1), ValueError, "transition_steps must be an integer >= 0"),
-    (lambda: optim.linear_schedule(1.0, 0.0, 2.5), TypeError, "transition_steps must be an integer, got 2.5"),
+    (
+        lambda: optim.linear_schedule(1.0, 0.0, -1),
+        ValueError,
+        "transition_steps must be an integer >= 0",
+    ),
+    (
+        lambda: optim.linear_schedule(1.0, 0.0, 2.5),
+        TypeError,
+        "transition_steps must be an integer, got 2.5",
+    ),
     (lambda: optim.linear_schedule(1.0, 0.0, True), TypeError, "transition_steps must be an int"),
-    (lambda: optim.linear_schedule(1.0, 0.0, 4, -2), ValueError, "transition_begin must be an integer >= 0"),
+    (
+        lambda: optim.linear_schedule(1.0, 0.0, 4, -2),
+        ValueError,
+        "transition_begin must be an integer >= 0",
+    ),
     (lambda: optim.linear_schedule(None, 0.0, 4), TypeError, "init_value must be a real"),
     (lambda: optim.linear_schedule(1.0, "x", 4), TypeError, "end_value must be a real"),
-    (lambda: optim.polynomial_schedule(1.0, 0.0, -1.0, 4), ValueError, "power must be a finite number >= 0"),
-    (lambda: optim.exponential_decay(1.0, -3, 0.5), ValueError, "transition_steps must be an integer >= 0"),
-    (lambda: optim.exponential_decay(1.0, 3, 0.0), ValueError, "decay_rate must be a finite number > 0"),
-    (lambda: optim.exponential_decay(1.0, 3, -0.5), ValueError, "decay_rate must be a finite number > 0"),
-    (lambda: optim.exponential_decay(1.0, 3, 0.5, -1), ValueError, "transition_begin must be an integer >= 0"),
+    (
+        lambda: optim.polynomial_schedule(1.0, 0.0, -1.0, 4),
+        ValueError,
+        "power must be a finite number >= 0",
+    ),
+    (
+        lambda: optim.exponential_decay(1.0, -3, 0.5),
+        ValueError,
+        "transition_steps must be an integer >= 0",
+    ),
+    (
+        lambda: optim.exponential_decay(1.0, 3, 0.0),
+        ValueError,
+        "decay_rate must be a finite number > 0",
+    ),
+    (
+        lambda: optim.exponential_decay(1.0, 3, -0.5),
+        ValueError,
+        "decay_rate must be a finite number > 0",
+    ),
+    (
+        lambda: optim.exponential_decay(1.0, 3, 0.5, -1),
+        ValueError,
+        "transition_begin must be an integer >= 0",
+    ),
     (lambda: optim.exponential_decay(1.0, 3, 0.5, staircase=1), TypeError, "staircase must be"),  # type: ignore[arg-type]
     (lambda: optim.exponential_decay(1.0, 3, 0.5, end_value="a"), TypeError, "end_value must"),
-    (lambda: optim.cosine_decay_schedule(1.0, 0), ValueError, "decay_steps must be an integer >= 1"),
-    (lambda: optim.cosine_decay_schedule(1.0, -5), ValueError, "decay_steps must be an integer >= 1"),
+    (
+        lambda: optim.cosine_decay_schedule(1.0, 0),
+        ValueError,
+        "decay_steps must be an integer >= 1",
+    ),
+    (
+        lambda: optim.cosine_decay_schedule(1.0, -5),
+        ValueError,
+        "decay_steps must be an integer >= 1",
+    ),
     (lambda: optim.cosine_decay_schedule(1.0, 5, alpha="a"), TypeError, "alpha must be a real"),
     (lambda: optim.cosine_decay_schedule(1.0, 5, exponent=None), TypeError, "exponent must be"),
     (
@@ -263,7 +303,11 @@ BAD: list[tuple[Callable[[], object], type[Exception], str]] = [
         TypeError,
         r"schedules\[1\] must be a callable",
     ),
-    (lambda: optim.warmup_constant_schedule(0.0, 1.0, -1), ValueError, "warmup_steps must be an integer >= 0"),
+    (
+        lambda: optim.warmup_constant_schedule(0.0, 1.0, -1),
+        ValueError,
+        "warmup_steps must be an integer >= 0",
+    ),
     (
         lambda: optim.warmup_cosine_decay_schedule(0.0, 1.0, 10, 10),
         ValueError,
@@ -366,7 +410,7 @@ def test_step_count_arguments_must_be_static() -> None:
     def build(steps: jax.Array) -> jax.Array:
         return optim.linear_schedule(1.0, 0.0, steps)(0)  # type: ignore[arg-type]
 
-    with pytest.raises(TypeError, match="transition_steps must be an integer, got .*Tracer"):
+    with pytest.raises(TypeError, match=r"transition_steps must be an integer, got .*Tracer"):
         build(jnp.int32(4))
 
 

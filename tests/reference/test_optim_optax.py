@@ -1,5 +1,5 @@
 """Every named optimizer (and the blocks/wrappers) that optax 0.2.8 also has equals optax step by
-step: 20 steps on a mixed pytree, float32, rtol 1e-5."""
+step: 20 steps on a mixed pytree, float32, rtol 1e-5 (RAdam: see its comment)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ def _compare(
     theirs: Any,
     extra: Callable[[Any], dict[str, Any]] | None = None,
     scalar: bool = True,
+    rtol: float = 1e-5,
 ) -> None:
     """Run both for ``STEPS`` steps in one compiled program and compare every step."""
     params = _params()
@@ -62,10 +63,10 @@ def _compare(
     # optax relies on standard promotion (``python float ** int32``); the suite is strict
     with jax.numpy_dtype_promotion("standard"):
         a, b = jax.jit(lambda p: (_scan(ours, p, extra), _scan(theirs, p, extra)))(params)
-    _assert_same(a, b)
+    _assert_same(a, b, rtol)
 
 
-def _assert_same(ours: Any, theirs: Any) -> None:
+def _assert_same(ours: Any, theirs: Any, rtol: float = 1e-5) -> None:
     for (path, x), y in zip(
         jax.tree_util.tree_flatten_with_path(ours)[0], jax.tree.leaves(theirs), strict=True
     ):
@@ -74,7 +75,7 @@ def _assert_same(ours: Any, theirs: Any) -> None:
             np.testing.assert_allclose(
                 x[i],
                 y[i],
-                rtol=1e-5,
+                rtol=rtol,
                 atol=1e-6,
                 err_msg=f"step {i + 1}, leaf {jax.tree_util.keystr(path)}",
             )
@@ -117,7 +118,13 @@ NAMED: list[tuple[str, dict[str, Any]]] = [
 )
 def test_named_optimizer_equals_optax(name: str, kwargs: dict[str, Any]) -> None:
     scalar = name != "sm3"
-    _compare(getattr(optim, name)(**kwargs), getattr(optax, name)(**kwargs), scalar=scalar)
+    # optax computes RAdam's rho_t = rho_inf - 2 t b2^t / (1 - b2^t) as written, a small
+    # difference of two numbers near 2 / (1 - b2) that float32 gets 1.2% wrong at the first
+    # rectified step; ours avoids the cancellation (tests/core/test_optim_radam.py holds it
+    # to 1e-4 of float64), so the two agree only to that error
+    rtol = 3e-2 if name == "radam" else 1e-5
+    ours, theirs = getattr(optim, name)(**kwargs), getattr(optax, name)(**kwargs)
+    _compare(ours, theirs, scalar=scalar, rtol=rtol)
 
 
 def test_schedule_learning_rate_equals_optax() -> None:

@@ -45,3 +45,20 @@ schedule: optim.Schedule = optim.warmup_cosine_decay_schedule(0.0, 1e-3, 10, 100
 assert_type(schedule(jnp.asarray(5)), jax.Array)
 assert_type(optim.adamw(schedule, weight_decay=1e-2), optim.InjectHyperparams)
 assert isinstance(tx, optim.TransformLike)
+
+
+def _planted_errors() -> None:
+    """Wrong hyperparameter types are refused (each ignore is checked by warn_unused_ignores:
+    a signature that let the error through would make its ignore unused, which fails)."""
+    optim.adam(learning_rate="fast")  # type: ignore[arg-type]
+    optim.adam(0.1, b1="0.9")  # type: ignore[arg-type]
+    optim.adam(0.1, mu_dtype=0.5)  # type: ignore[arg-type]
+    optim.sgd(0.1, momentum="high")  # type: ignore[arg-type]
+    optim.adamw(0.1, weight_decay="1e-4")  # type: ignore[arg-type]
+    optim.lbfgs(learning_rate=None)  # type: ignore[arg-type]
+    optim.noisy_sgd(0.1, key="seed")  # type: ignore[arg-type]
+    optim.scale_by_learning_rate("0.1")  # type: ignore[arg-type]
+    optim.scale_by_schedule(0.1)  # type: ignore[arg-type]
+    optim.add_decayed_weights(weight_decay=[0.1])  # type: ignore[arg-type]
+    optim.set_learning_rate(state, "0.01")  # type: ignore[arg-type]
+    optim.trace(0.9, accumulator_dtype=1.5)  # type: ignore[arg-type]

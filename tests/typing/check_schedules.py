@@ -48,3 +48,11 @@ def learning_rate(step: int) -> float:
 # A schedule also fits where the optimizers take a ``Schedule`` (a step array to a value).
 as_schedule: optim.Schedule = optim.cosine_decay_schedule(1.0, 10)
 assert_type(as_schedule(jnp.int32(3)), Array)
+
+
+def _planted_errors() -> None:
+    """Wrong argument types are refused (each ignore is checked by warn_unused_ignores)."""
+    optim.linear_schedule(0.0, 1.0, transition_steps=10.5)  # type: ignore[arg-type]
+    optim.cosine_decay_schedule(1.0, decay_steps="10")  # type: ignore[arg-type]
+    optim.exponential_decay(1.0, 10, 0.5, staircase="yes")  # type: ignore[arg-type]
+    optim.adam(optim.linear_schedule)  # type: ignore[arg-type]
