@@ -49,8 +49,9 @@ S_co = TypeVar("S_co", bound=Surrogate, covariant=True)
 class SurrogateFunction(Protocol[P, S_co]):
     """The type of a lowercase surrogate function such as :func:`sigmoid`.
 
-    ``f(x, **hyperparameters)`` returns spikes (an array); ``f(**hyperparameters)``
-    returns the surrogate module. Hyperparameters are those of the class.
+    ``f(x, **hyperparameters)`` (or ``f(x=x, ...)``, as braintools spells it) returns
+    spikes (an array); ``f(**hyperparameters)`` returns the surrogate module.
+    Hyperparameters are those of the class.
 
     Example:
         >>> from core.surrogate import SurrogateFunction, Sigmoid, sigmoid
@@ -61,10 +62,10 @@ class SurrogateFunction(Protocol[P, S_co]):
     """
 
     @overload
-    def __call__(self, x: None = None, /, *args: P.args, **kwargs: P.kwargs) -> S_co: ...
+    def __call__(self, x: None = None, *args: P.args, **kwargs: P.kwargs) -> S_co: ...
 
     @overload
-    def __call__(self, x: ArrayLike, /, *args: P.args, **kwargs: P.kwargs) -> Array: ...
+    def __call__(self, x: ArrayLike, *args: P.args, **kwargs: P.kwargs) -> Array: ...
 
 
 _DOC = """Functional form of :class:`~core.surrogate.{cls}`.
@@ -87,12 +88,12 @@ Example:
 def _functional(cls: Callable[P, S_co], name: str) -> SurrogateFunction[P, S_co]:
     """Build the lowercase function ``name`` over the surrogate class ``cls``."""
 
-    def function(x: Any = None, /, *args: Any, **hyperparameters: Any) -> Any:
+    def function(x: Any = None, *args: Any, **hyperparameters: Any) -> Any:
         surrogate = cls(*args, **hyperparameters)
         return surrogate if x is None else surrogate(x)
 
     class_signature = inspect.signature(cls)
-    x_parameter = inspect.Parameter("x", inspect.Parameter.POSITIONAL_ONLY, default=None)
+    x_parameter = inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)
     function.__signature__ = class_signature.replace(  # type: ignore[attr-defined]
         parameters=[x_parameter, *class_signature.parameters.values()],
         return_annotation=inspect.Signature.empty,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import jax
@@ -9,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import facade.surrogate as surrogate_facade
 from core import surrogate
 from core.surrogate import Surrogate
 from tests.reference.surrogate_formulas import (
@@ -140,3 +142,27 @@ def test_seed_defaults_win_over_braintools() -> None:
     assert surrogate.slayer_grad().alpha == 4.0
     assert surrogate.SlayerGrad().alpha == 4.0
     assert braintools_surrogate.SlayerGrad().alpha == 1.0
+
+
+# the Training Utilities page's defaults, which win over braintools 0.3.0's
+PAGE_DEFAULTS = {("ReluGrad", "alpha"): 1.0, ("relu_grad", "alpha"): 1.0}
+PAGE_DEFAULTS.update({("SlayerGrad", "alpha"): 4.0, ("slayer_grad", "alpha"): 4.0})
+
+
+@pytest.mark.parametrize("name", sorted(braintools_surrogate.__all__))
+def test_signatures_match_braintools(name: str) -> None:
+    """Every braintools name exists with its argument names, order, kinds and defaults."""
+    ours = inspect.signature(getattr(surrogate_facade, name))
+    theirs = inspect.signature(getattr(braintools_surrogate, name))
+    ours_parameters = [
+        p for p in ours.parameters.values() if p.name not in {"learnable", "smooth_forward"}
+    ]
+    assert [p.name for p in ours_parameters] == list(theirs.parameters), name
+    for parameter in ours_parameters:
+        expected = theirs.parameters[parameter.name]
+        default = PAGE_DEFAULTS.get((name, parameter.name), expected.default)
+        if parameter.name == "x":  # braintools requires x; ours returns the module without it
+            assert parameter.kind == expected.kind == parameter.POSITIONAL_OR_KEYWORD
+            continue
+        assert parameter.default == default, (name, parameter.name)
+        assert parameter.kind == expected.kind, (name, parameter.name)

@@ -20,8 +20,30 @@ class Cauchy(Surrogate):
         return 1.0 / (jnp.pi * self.width * (1.0 + (x / self.width) ** 2))
 
 
+class TanhSurrogate(braintools.surrogate.Surrogate):
+    """A custom surrogate written the braintools way: attributes set in __init__."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def surrogate_grad(self, x: Array) -> Array:
+        return self.alpha * 0.5 * (1 - jnp.tanh(self.alpha * x) ** 2)
+
+
+class Bounded(Surrogate):
+    width: float = surrogate.hyperparameter(0.5)
+
+    def surrogate_grad(self, x: Array) -> Array:
+        return jnp.exp(-jnp.abs(x) / self.width)
+
+
 def spikes_of(spike_fun: Surrogate, v: Array) -> Array:
     return spike_fun(v - 1.0)
+
+
+def any_spikes(spike_fun: surrogate.SurrogateLike, v: Array) -> Array:
+    return surrogate.spike(spike_fun, v)
 
 
 x = jnp.linspace(-1.0, 1.0, 5)
@@ -37,3 +59,9 @@ assert_type(Cauchy()(x), Array)
 assert_type(spikes_of(surrogate.arctan(alpha=2.0), x), Array)
 gradient: Array = jax.grad(lambda v: Sigmoid()(v).sum())(x)
 assert_type(surrogate.catalogue(), tuple[type[Surrogate], ...])
+assert_type(surrogate.sigmoid(x=x, alpha=4.0), Array)
+assert_type(TanhSurrogate(alpha=2.0)(x), Array)
+assert_type(any_spikes(TanhSurrogate(), x), Array)
+assert_type(any_spikes(Sigmoid(), x), Array)
+assert_type(Bounded(width=0.25)(x), Array)
+assert_type(Sigmoid(learnable=True).hyperparameters(), dict[str, float | Array])
