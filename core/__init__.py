@@ -13,6 +13,7 @@ Sub-packages:
 * :mod:`core.transform` -- value and gradient of pure parameter pytrees.
 * :mod:`core.init` -- weight initializers drawn on the host.
 * :mod:`core.layers` -- stateless layers (``dense``).
+* :mod:`core.online` -- online learning (e-prop, OTTT): gradients forward in time.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from . import init as init
 from . import layers as layers
 from . import loss as loss
 from . import neuron as neuron
+from . import online as online
 from . import optim as optim
 from . import surrogate as surrogate
 from . import transform as transform
 
-__all__ = ["surrogate", "transform", "loss", "optim", "neuron", "init", "layers"]
+__all__ = ["surrogate", "transform", "loss", "optim", "neuron", "init", "layers", "online"]

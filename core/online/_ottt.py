@@ -1,0 +1,170 @@
+"""OTTT: presynaptic traces and the instantaneous loss (Xiao et al. 2022)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+from jax.typing import ArrayLike, DTypeLike
+
+from core.neuron import Cell, LeakyReadout
+
+from ._model import (
+    LossFn,
+    OnlineState,
+    Params,
+    StepOutput,
+    batch_outer,
+    hidden_grad,
+    hidden_input,
+    init_state,
+    membrane_decay,
+    read_out,
+)
+
+
+def ottt_init(
+    cell: Cell[Any],
+    params: Mapping[str, ArrayLike],
+    batch_shape: int | tuple[int, ...] = (),
+    *,
+    readout: LeakyReadout | None = None,
+    dtype: DTypeLike = jnp.float32,
+) -> OnlineState:
+    r"""The OTTT state at rest: neuron state and zero presynaptic traces.
+
+    One trace per parameter, of its presynaptic activity only (``(*batch, n_pre)``):
+    OTTT's memory is that of the forward pass plus one vector per layer input.
+
+    Args:
+        cell: the hidden :mod:`core.neuron` cell, with one ``tau`` for all neurons.
+        params: the parameters (see :func:`ottt_step`).
+        batch_shape: the leading batch dimensions.
+        readout: keyword-only, ``None`` or a :class:`core.neuron.LeakyReadout`.
+        dtype: the floating dtype of the state.
+
+    Returns:
+        An :class:`OnlineState`.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import neuron, online
+        >>> params = {"w_in": jnp.ones((3, 4)), "b_in": jnp.zeros(4), "w_out": jnp.ones((4, 2))}
+        >>> state = online.ottt_init(neuron.LIF(4), params, 5)
+        >>> print({k: v.shape for k, v in state.traces.items()})
+        {'w_in': (5, 3), 'b_in': (5, 1), 'w_out': (5, 4)}
+    """
+    _scalar_decay(cell)
+
+    def shapes(
+        batch: tuple[int, ...], n_in: int, n_h: int, n_out: int
+    ) -> dict[str, tuple[int, ...]]:
+        return {
+            "w_in": (*batch, n_in),
+            "w_rec": (*batch, n_h),
+            "b_in": (*batch, 1),
+            "w_out": (*batch, n_h),
+            "b_out": (*batch, 1),
+        }
+
+    return init_state(cell, params, batch_shape, readout, dtype, shapes)
+
+
+def ottt_step(
+    cell: Cell[Any],
+    params: Params,
+    state: OnlineState,
+    x: ArrayLike,
+    target: Any,
+    *,
+    loss_fn: LossFn,
+    readout: LeakyReadout | None = None,
+    feedback: ArrayLike | None = None,
+) -> tuple[OnlineState, Params, StepOutput]:
+    r"""One OTTT step: advance the network and return this step's parameter gradients.
+
+    The network is :func:`eprop_step`'s. OTTT keeps, for each hidden weight, a trace of
+    its presynaptic activity :math:`p_t` (input, last spikes, or 1 for the bias) with the
+    membrane's leak :math:`\alpha = e^{-\Delta t/\tau}` (1 for an ``IF`` cell),
+
+    .. math::
+
+        \hat a_t = \alpha\,\hat a_{t-1} + p_t,
+
+    and takes the gradient of the *instantaneous* loss :math:`\ell_t` back to the
+    membrane through the current step only (no backpropagation through time):
+
+    .. math::
+
+        \frac{\partial \ell_t}{\partial I_t} = \Bigl((1-\kappa)\,
+            \frac{\partial \ell_t}{\partial y_t} B^\top\Bigr) \odot
+            \frac{\partial s_t}{\partial I_t}, \qquad
+        \widehat{\frac{d\ell_t}{dW}} = \hat a_t^\top\,\frac{\partial \ell_t}{\partial I_t},
+
+    where :math:`\partial s_t/\partial I_t = \psi_t (1-\alpha)` is the cell's surrogate
+    derivative times the input gain (taken by :func:`jax.linearize` of ``cell.update``),
+    :math:`B = W_{out}` (or a fixed ``feedback`` matrix), and :math:`\kappa` the readout's
+    decay (0 without a readout cell). This is the paper's OTTT_A gradient
+    :math:`\hat a_t^\top \partial\ell_t/\partial u_t`, with the trace in this library's
+    discretisation (:math:`u_t = \alpha v_{t-1} + (1-\alpha) I_t`); the readout's
+    gradients are exact (as in :func:`eprop_step`). The reset and the adaptation of an
+    ``ALIF`` are not differentiated through time.
+
+    Args:
+        cell: the hidden cell (one ``tau`` for all neurons).
+        params: ``{"w_in", "w_out"}``, optionally ``"b_in"``, ``"w_rec"``, ``"b_out"``.
+        state: from :func:`ottt_init` or the previous step.
+        x: this step's input, ``(*batch, n_in)``.
+        target: this step's target, passed to ``loss_fn``.
+        loss_fn: keyword-only, ``loss_fn(y_t, target) -> scalar``.
+        readout: ``None`` or the :class:`core.neuron.LeakyReadout` of :func:`ottt_init`.
+        feedback: ``None`` (the transpose of ``w_out``) or a fixed ``(n_h, n_out)`` matrix.
+
+    Returns:
+        ``(state, grads, output)``: the new state, this step's gradients (a dict like
+        ``params``) and a :class:`StepOutput`.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import neuron, online
+        >>> cell = neuron.LIF(4, tau=2.0)
+        >>> params = {"w_in": jnp.full((3, 4), 1.0), "w_out": jnp.ones((4, 2))}
+        >>> def loss_fn(y, target):
+        ...     return 0.5 * ((y - target) ** 2).sum()
+        >>> state = online.ottt_init(cell, params)
+        >>> state, grads, out = online.ottt_step(
+        ...     cell, params, state, jnp.ones(3), jnp.zeros(2), loss_fn=loss_fn)
+        >>> print(out.spikes, grads["w_out"][0])
+        [1. 1. 1. 1.] [4. 4.]
+
+    References:
+        Xiao, Meng, Zhang, Wang, Lin (2022), *Online Training Through Time for Spiking
+        Neural Networks*, NeurIPS.
+    """
+    pre, current = hidden_input(cell, params, state, x, readout, feedback)
+    alpha = _scalar_decay(cell)
+    (neuron_state, spikes), jvp = jax.linearize(lambda i: cell.update(state.neuron, i), current)
+    _, ds_dcurrent = jvp(jnp.ones_like(current))
+    y, loss, kappa, traces, grads, signal = read_out(
+        params, state, spikes, target, loss_fn, readout, feedback
+    )
+    delta = (1.0 - kappa) * signal * ds_dcurrent
+    if not isinstance(alpha, float):
+        alpha = alpha.astype(delta.dtype)
+    for key, activity in pre.items():
+        traces[key] = alpha * state.traces[key] + activity
+        grads[key] = hidden_grad(key, batch_outer(traces[key], delta))
+    ordered = {k: grads[k] for k in params}
+    return OnlineState(neuron_state, spikes, y, traces), ordered, StepOutput(y, loss, spikes)
+
+
+def _scalar_decay(cell: Cell[Any]) -> float | Array:
+    """The membrane leak, refused unless it is one number for the whole layer."""
+    alpha = membrane_decay(cell)
+    if not isinstance(alpha, float) and np.shape(alpha) != ():
+        raise ValueError("cell must have one tau for all neurons (a scalar) for OTTT")
+    return alpha
