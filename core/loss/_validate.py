@@ -28,6 +28,8 @@ import numpy as np
 from jax.experimental import checkify
 from jax.typing import ArrayLike
 
+from core._validation import as_int, check_choice
+
 Reduction: TypeAlias = Literal["none", "mean", "sum"]
 Check: TypeAlias = bool | Literal["callback"]
 Axis: TypeAlias = int | tuple[int, ...] | None
@@ -125,11 +127,7 @@ def normalize_axis(name: str, axis: int, ndim: int) -> int:
 
 def positive_int(name: str, value: int) -> int:
     """``value`` if it is a positive ``int``, else ``TypeError`` / ``ValueError``."""
-    if not isinstance(value, int | np.integer) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a positive int, got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value}.")
-    return int(value)
+    return as_int(name, value, minimum=1)
 
 
 def reduce(loss: jax.Array, reduction: str, axis: Axis = None) -> jax.Array:
@@ -138,15 +136,13 @@ def reduce(loss: jax.Array, reduction: str, axis: Axis = None) -> jax.Array:
         return loss
     if reduction == "mean":
         return jnp.mean(loss, axis=axis)
-    if reduction == "sum":
-        return jnp.sum(loss, axis=axis)
-    raise ValueError(f"reduction must be one of 'none', 'mean' or 'sum', got {reduction!r}.")
+    check_reduction(reduction)
+    return jnp.sum(loss, axis=axis)
 
 
 def check_reduction(reduction: str) -> None:
     """Raise ``ValueError`` for an unknown ``reduction`` before anything is computed."""
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"reduction must be one of 'none', 'mean' or 'sum', got {reduction!r}.")
+    check_choice("reduction", reduction, ("none", "mean", "sum"))
 
 
 def _concrete(x: jax.Array) -> np.ndarray | None:

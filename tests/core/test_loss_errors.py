@@ -78,9 +78,9 @@ def test_snn_readouts_validate(name: str) -> None:
         fn(SPIKES, Y, population=3)  # 3 neurons = 1 class of 3
     with pytest.raises(ValueError, match="not a multiple of population=2"):
         fn(SPIKES, Y, population=2)
-    with pytest.raises(ValueError, match="population must be a positive int"):
+    with pytest.raises(ValueError, match="population must be an integer >= 1"):
         fn(SPIKES, Y, population=0)
-    with pytest.raises(TypeError, match="population must be a positive int"):
+    with pytest.raises(TypeError, match="population must be an integer"):
         fn(SPIKES, Y, population=True)
     with pytest.raises(ValueError, match="time_axis=3 is out of range"):
         fn(SPIKES, Y, time_axis=3)

@@ -224,8 +224,52 @@ def test_reduce_on_plateau_accepts_loss_and_requires_a_value() -> None:
     ],
 )
 def test_bad_hyperparameters_name_the_argument(make: Any, argument: str) -> None:
-    with pytest.raises(ValueError, match=argument):
+    with pytest.raises(ValueError, match=f"^{argument} must be "):
         make()
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: optim.adam(0.1, eps=0), ValueError, "eps must be a finite number > 0, got 0"),
+        (
+            lambda: optim.scale_by_adam(eps=0.0),
+            ValueError,
+            "eps must be a finite number > 0, got 0.0",
+        ),
+        (
+            lambda: optim.adam(-0.1),
+            ValueError,
+            "learning_rate must be a finite number >= 0, got -0.1",
+        ),
+        (
+            lambda: optim.adam(0.1, b1=1.0),
+            ValueError,
+            "b1 must be a finite number in [0, 1), got 1.0",
+        ),
+        (
+            lambda: optim.adam("fast"),
+            TypeError,
+            "learning_rate must be a real number or a real-valued array, got 'fast' of type str",
+        ),  # type: ignore[arg-type]
+        (lambda: optim.trace(1.5), ValueError, "decay must be a finite number in [0, 1], got 1.5"),
+        (
+            lambda: optim.lookahead(optim.sgd(0.1), sync_period=1.5),
+            TypeError,
+            "sync_period must be an integer, got 1.5 of type float",
+        ),  # type: ignore[arg-type]
+        (
+            lambda: optim.reduce_on_plateau(factor=1.0),
+            ValueError,
+            "factor must be a finite number in (0, 1), got 1.0",
+        ),
+    ],
+)
+def test_one_rule_one_message(make: Any, error: type[Exception], message: str) -> None:
+    """The messages of core._validation: one rule, one message (``adam(eps=0)`` included)."""
+    with pytest.raises(error) as info:
+        make()
+    assert str(info.value) == message
 
 
 def test_mismatched_gradient_tree_names_the_first_differing_key_path() -> None:

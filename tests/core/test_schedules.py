@@ -196,6 +196,11 @@ BAD: list[tuple[Callable[[], object], type[Exception], str]] = [
     (lambda: optim.constant_schedule("0.1"), TypeError, "value must be a real number"),
     (lambda: optim.constant_schedule(1j), TypeError, "value must be a real number"),
     (
+        lambda: optim.linear_schedule(float("nan"), 0.0, 4),
+        ValueError,
+        "init_value must be a finite number, got nan",
+    ),
+    (
         lambda: optim.linear_schedule(1.0, 0.0, -1),
         ValueError,
         "transition_steps must be an integer >= 0",
