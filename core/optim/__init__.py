@@ -53,6 +53,7 @@ from ._alias_adam import radam as radam
 from ._alias_adam import yogi as yogi
 from ._base import EmptyState as EmptyState
 from ._base import GradientTransformation as GradientTransformation
+from ._base import ScalarOrSchedule as ScalarOrSchedule  # type alias (not in __all__)
 from ._base import Schedule as Schedule  # type alias (not in __all__: no docstring)
 from ._base import TransformLike as TransformLike
 from ._base import apply_updates as apply_updates
