@@ -49,6 +49,8 @@ model = make_model(jax.random.key(0))
 opt_state = tx.init(model)
 spikes = jnp.zeros((10, 4, 8))
 labels = jnp.zeros(4, jnp.int32)
+losses: list[float] = []
 for _ in range(3):
     model, opt_state, value = step(model, opt_state, spikes, labels)
-print(float(value), float(schedule(jnp.asarray(3))))
+    losses.append(float(value))
+print(losses, float(schedule(jnp.asarray(3))))
