@@ -133,7 +133,7 @@ def _functional(mesh: Any, shard_opt_state: bool = False) -> dict[str, Any]:
 
 
 def _facade(mesh: Any) -> dict[str, Any]:
-    """Three Adam steps of the same kind of SNN as brainstate modules (the seed's style)."""
+    """Three Adam steps of the same kind of SNN as brainstate modules (the braintools "Training Utilities" style)."""
     import brainstate
     import jax
     from jax.sharding import NamedSharding
