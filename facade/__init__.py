@@ -8,14 +8,16 @@ Sub-packages:
 
 * :mod:`facade.surrogate` -- the braintools surrogate names (classes and functions).
 * :mod:`facade.transform` -- ``grad`` / ``value_and_grad`` / ``vector_grad`` over states.
+* :mod:`facade.online` -- online learning (e-prop, OTTT) of brainstate spiking networks.
 """
 
 from __future__ import annotations
 
 from . import metric as metric
 from . import nn as nn
+from . import online as online
 from . import optim as optim
 from . import surrogate as surrogate
 from . import transform as transform
 
-__all__ = ["surrogate", "transform", "metric", "nn", "optim"]
+__all__ = ["surrogate", "transform", "metric", "nn", "optim", "online"]

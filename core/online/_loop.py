@@ -34,12 +34,15 @@ class OnlineResult(NamedTuple):
     Example:
         >>> import jax.numpy as jnp
         >>> from core.online import OnlineResult
-        >>> result = OnlineResult(state=None, losses=jnp.zeros(4))
+        >>> from core import neuron, online
+        >>> params = {"w_in": jnp.ones((3, 4)), "w_out": jnp.ones((4, 2))}
+        >>> state = online.ottt_init(neuron.LIF(4), params)
+        >>> result = online.OnlineResult(state=state, losses=jnp.zeros(10))
         >>> print(result.losses.shape)
-        (4,)
+        (10,)
     """
 
-    state: OnlineState | None
+    state: OnlineState
     """The state after the last step (pass it back in to continue the sequence)."""
     losses: Array
     """The loss of every time step, ``(T,)`` (a scalar per step: T numbers, nothing more)."""
