@@ -206,8 +206,7 @@ class Surrogate(eqx.Module):
 
     To define your own surrogate, subclass and write only :meth:`surrogate_grad`
     (and, optionally, :meth:`surrogate_fun`, which enables ``learnable`` and
-    ``smooth_forward``). A subclass that defines ``__post_init__`` must call
-    ``super().__post_init__()``.
+    ``smooth_forward``).
 
     Args:
         learnable: keyword-only. Give hyperparameters the gradient of
@@ -249,13 +248,15 @@ class Surrogate(eqx.Module):
             if callable(method) and not getattr(method, "__on_values__", False):
                 setattr(cls, name, _on_values(method))
 
-    def __post_init__(self) -> None:
+    def __check_init__(self) -> None:
+        # Equinox runs this after any __init__ (generated or the user's own), never on
+        # unflatten; the last step of construction is the only place a value becomes a leaf
         bounds = _bounds(type(self))
         for name, bound in bounds.items():
             bound.check(name, getattr(self, name))
         if self.learnable:
             for name, bound in bounds.items():
-                setattr(self, name, bound.to_raw(getattr(self, name)))
+                object.__setattr__(self, name, bound.to_raw(getattr(self, name)))
 
     @abc.abstractmethod
     def surrogate_grad(self, x: Array) -> Array:

@@ -175,3 +175,28 @@ def test_squarewave_harmonics_are_checked_with_the_shared_rule() -> None:
         surrogate.squarewave_fourier_series(n=0)
     with pytest.raises(TypeError, match=r"n must be an integer, got 2\.5"):
         facade.surrogate.SquarewaveFourierSeries(n=2.5)  # type: ignore[arg-type]
+
+
+def test_a_custom_init_is_checked_and_learnable_too() -> None:
+    """The checks run after any __init__ (no Equinox warning about __post_init__)."""
+
+    class Laplace(Surrogate):
+        width: float = surrogate.hyperparameter(0.5)
+
+        def __init__(self, width: float = 0.5, *, learnable: bool = False) -> None:
+            self.width = width
+            self.learnable = learnable
+
+        def surrogate_grad(self, x: jax.Array) -> jax.Array:
+            return jnp.exp(-jnp.abs(x) / self.width) / (2 * self.width)
+
+        def surrogate_fun(self, x: jax.Array) -> jax.Array:
+            return jnp.where(
+                x < 0, 0.5 * jnp.exp(x / self.width), 1 - 0.5 * jnp.exp(-x / self.width)
+            )
+
+    with pytest.raises(ValueError, match=r"width must be a finite number > 0, got -0\.5"):
+        Laplace(-0.5)
+    learnable = Laplace(2.0, learnable=True)
+    assert math.isclose(float(learnable.width), math.log(2.0), rel_tol=1e-6)
+    assert math.isclose(float(jax.grad(learnable)(jnp.float32(0.0))), 0.25, rel_tol=1e-6)
