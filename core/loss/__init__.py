@@ -62,14 +62,17 @@ from ._classification import (
     softmax_cross_entropy_with_integer_labels as softmax_cross_entropy_with_integer_labels,
 )
 from ._ctc import ctc_loss as ctc_loss
+from ._ctc_forward import ctc_loss_with_forward_probs as ctc_loss_with_forward_probs
 from ._divergence import convex_kl_divergence as convex_kl_divergence
 from ._divergence import kl_divergence as kl_divergence
 from ._divergence import kl_divergence_with_log_targets as kl_divergence_with_log_targets
 from ._divergence import smooth_labels as smooth_labels
+from ._fenchel_young import make_fenchel_young_loss as make_fenchel_young_loss
 from ._metrics import accuracy_count as accuracy_count
 from ._metrics import accuracy_first_spike as accuracy_first_spike
 from ._metrics import accuracy_max_membrane as accuracy_max_membrane
 from ._metrics import accuracy_rate as accuracy_rate
+from ._ranking import ranking_softmax_loss as ranking_softmax_loss
 from ._readout import first_spike_time as first_spike_time
 from ._regression import absolute_error as absolute_error
 from ._regression import huber_loss as huber_loss
@@ -81,6 +84,7 @@ from ._regression import squared_error as squared_error
 from ._regularizers import l1_rate_sparsity as l1_rate_sparsity
 from ._regularizers import silence_penalty as silence_penalty
 from ._regularizers import sparsity_penalty as sparsity_penalty
+from ._safe_norm import safe_norm as safe_norm
 from ._similarity import cosine_distance as cosine_distance
 from ._similarity import cosine_similarity as cosine_similarity
 from ._similarity import pairwise_cosine_distance as pairwise_cosine_distance
@@ -107,6 +111,9 @@ __all__ = [
     "multiclass_hinge_loss",
     "multiclass_perceptron_loss",
     "ctc_loss",
+    "ctc_loss_with_forward_probs",
+    "make_fenchel_young_loss",
+    "ranking_softmax_loss",
     # divergences and smoothing
     "kl_divergence",
     "kl_divergence_with_log_targets",
@@ -118,6 +125,7 @@ __all__ = [
     "l1_loss",
     "l2_loss",
     "l2_norm",
+    "safe_norm",
     "huber_loss",
     "log_cosh",
     "cosine_similarity",

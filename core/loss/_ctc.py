@@ -71,6 +71,21 @@ def ctc_loss(
         Graves et al., *Connectionist Temporal Classification: Labelling Unsegmented
         Sequence Data with Recurrent Neural Networks*, ICML 2006.
     """
+    z, frame_pad, y, label_pad = validated_inputs(
+        logits, logit_paddings, labels, label_paddings, blank_id, check
+    )
+    return _ctc(z, frame_pad, y, label_pad, log_epsilon, blank_id=blank_id)
+
+
+def validated_inputs(
+    logits: ArrayLike,
+    logit_paddings: ArrayLike,
+    labels: ArrayLike,
+    label_paddings: ArrayLike,
+    blank_id: int,
+    check: v.Check,
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """The CTC inputs as arrays (paddings in the logits' dtype), after every check."""
     z = v.float_array("logits", logits)
     y = v.int_array("labels", labels)
     v.exact_ndim("logits", z, 3, "(batch, T, classes)")
@@ -89,8 +104,7 @@ def ctc_loss(
         raise ValueError(f"blank_id={blank_id} is out of range [0, {num_classes}).")
     valid = label_pad == 0
     v.labels_in_range("labels", y, num_classes, check=check, valid=valid)
-
-    return _ctc(z, frame_pad, y, label_pad, log_epsilon, blank_id=blank_id)
+    return z, frame_pad, y, label_pad
 
 
 @kernel("blank_id")

@@ -9,6 +9,11 @@ instead (out-of-range labels raise rather than give NaN, validation raises
 ``TypeError`` / ``ValueError`` instead of ``assert``); see the compatibility table in
 the loss API page. The SNN readout losses live in :mod:`core.loss` only.
 
+The spike-train, correlation and LFP analyses (``firing_rate``, ``van_rossum_distance``,
+``power_spectral_density``, ...) are thin wrappers over :mod:`core.analysis` that accept
+``brainunit`` quantities and default ``dt`` to ``brainstate.environ.get_dt()``, as
+braintools does; ``L1Loss`` is the object form of :func:`core.loss.l1_loss`.
+
 Example:
     >>> import jax.numpy as jnp
     >>> import facade as braintools
@@ -26,6 +31,7 @@ from core.loss import convex_kl_divergence as convex_kl_divergence
 from core.loss import cosine_distance as cosine_distance
 from core.loss import cosine_similarity as cosine_similarity
 from core.loss import ctc_loss as ctc_loss
+from core.loss import ctc_loss_with_forward_probs as ctc_loss_with_forward_probs
 from core.loss import hinge_loss as hinge_loss
 from core.loss import huber_loss as huber_loss
 from core.loss import kl_divergence as kl_divergence
@@ -34,6 +40,7 @@ from core.loss import l1_loss as l1_loss
 from core.loss import l2_loss as l2_loss
 from core.loss import l2_norm as l2_norm
 from core.loss import log_cosh as log_cosh
+from core.loss import make_fenchel_young_loss as make_fenchel_young_loss
 from core.loss import multiclass_hinge_loss as multiclass_hinge_loss
 from core.loss import multiclass_perceptron_loss as multiclass_perceptron_loss
 from core.loss import nll_loss as nll_loss
@@ -41,6 +48,8 @@ from core.loss import pairwise_cosine_distance as pairwise_cosine_distance
 from core.loss import pairwise_cosine_similarity as pairwise_cosine_similarity
 from core.loss import perceptron_loss as perceptron_loss
 from core.loss import poly_loss_cross_entropy as poly_loss_cross_entropy
+from core.loss import ranking_softmax_loss as ranking_softmax_loss
+from core.loss import safe_norm as safe_norm
 from core.loss import sigmoid_binary_cross_entropy as sigmoid_binary_cross_entropy
 from core.loss import sigmoid_focal_loss as sigmoid_focal_loss
 from core.loss import smooth_labels as smooth_labels
@@ -49,6 +58,31 @@ from core.loss import (
     softmax_cross_entropy_with_integer_labels as softmax_cross_entropy_with_integer_labels,
 )
 from core.loss import squared_error as squared_error
+
+from ._analysis import burst_synchrony_index as burst_synchrony_index
+from ._analysis import coherence_analysis as coherence_analysis
+from ._analysis import correlation_index as correlation_index
+from ._analysis import cross_correlation as cross_correlation
+from ._analysis import current_source_density as current_source_density
+from ._analysis import firing_rate as firing_rate
+from ._analysis import functional_connectivity as functional_connectivity
+from ._analysis import functional_connectivity_dynamics as functional_connectivity_dynamics
+from ._analysis import lfp_phase_coherence as lfp_phase_coherence
+from ._analysis import matrix_correlation as matrix_correlation
+from ._analysis import phase_amplitude_coupling as phase_amplitude_coupling
+from ._analysis import phase_locking_value as phase_locking_value
+from ._analysis import power_spectral_density as power_spectral_density
+from ._analysis import raster_plot as raster_plot
+from ._analysis import spectral_entropy as spectral_entropy
+from ._analysis import spike_time_tiling_coefficient as spike_time_tiling_coefficient
+from ._analysis import spike_train_synchrony as spike_train_synchrony
+from ._analysis import theta_gamma_coupling as theta_gamma_coupling
+from ._analysis import unitary_LFP as unitary_LFP
+from ._analysis import van_rossum_distance as van_rossum_distance
+from ._analysis import victor_purpura_distance as victor_purpura_distance
+from ._analysis import voltage_fluctuation as voltage_fluctuation
+from ._analysis import weighted_correlation as weighted_correlation
+from ._l1loss import L1Loss as L1Loss
 
 __all__ = [
     "softmax_cross_entropy_with_integer_labels",
@@ -77,4 +111,35 @@ __all__ = [
     "pairwise_cosine_distance",
     "smooth_labels",
     "ctc_loss",
+    "ctc_loss_with_forward_probs",
+    "safe_norm",
+    "L1Loss",
+    "ranking_softmax_loss",
+    "make_fenchel_young_loss",
+    # spike trains
+    "raster_plot",
+    "firing_rate",
+    "victor_purpura_distance",
+    "van_rossum_distance",
+    "spike_train_synchrony",
+    "burst_synchrony_index",
+    "phase_locking_value",
+    "spike_time_tiling_coefficient",
+    "correlation_index",
+    # correlation analysis
+    "cross_correlation",
+    "voltage_fluctuation",
+    "matrix_correlation",
+    "weighted_correlation",
+    "functional_connectivity",
+    "functional_connectivity_dynamics",
+    # local field potentials
+    "unitary_LFP",
+    "power_spectral_density",
+    "coherence_analysis",
+    "phase_amplitude_coupling",
+    "theta_gamma_coupling",
+    "current_source_density",
+    "spectral_entropy",
+    "lfp_phase_coherence",
 ]
