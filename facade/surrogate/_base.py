@@ -13,10 +13,18 @@ from jax.typing import ArrayLike
 
 from core import surrogate as core_surrogate
 
+_LEAVES = "__leaves__"
+"""The instance attribute naming the attributes that are pytree leaves, in order."""
+
 
 def _is_hyperparameter(value: object) -> bool:
-    """Whether an attribute is a pytree leaf: a Python float or an array (traced or not)."""
+    """Whether a value assigned to an attribute makes it a leaf: a float or an array."""
     return isinstance(value, float | jax.Array | np.ndarray | np.floating)
+
+
+def _attributes(surrogate: Surrogate) -> dict[str, Any]:
+    """The user's attributes (without the record of which are leaves)."""
+    return {name: value for name, value in vars(surrogate).items() if name != _LEAVES}
 
 
 def _missing_grad(surrogate: object) -> str:
@@ -46,9 +54,11 @@ class Surrogate(metaclass=abc.ABCMeta):  # noqa: B024 (ABCMeta for __subclasshoo
     the derivative of ``surrogate_fun`` instead, or ``self.smooth_forward = True`` to
     return ``surrogate_fun(x)`` in the forward pass.
 
-    Every subclass is a pytree: attributes holding a Python ``float`` or an array are its
-    leaves (cast to the dtype of ``x`` before use, traced under ``jit``); everything else
-    (``int``, ``bool``, strings, ...) is static, so ``range(self.n)`` works.
+    Every subclass is a pytree: an attribute assigned a Python ``float`` or an array is a
+    leaf (cast to the dtype of ``x`` before use, traced under ``jit``); one assigned
+    anything else (``int``, ``bool``, a string, ...) is static, so ``range(self.n)``
+    works. The choice is made when the attribute is assigned, so ``jax.tree.map``,
+    ``eqx.partition`` and optimizers see one fixed structure.
 
     The built-in surrogates (:class:`~core.surrogate.Sigmoid`, ...) are
     :class:`core.surrogate.Surrogate` Equinox modules; ``isinstance`` treats the two base
@@ -81,6 +91,19 @@ class Surrogate(metaclass=abc.ABCMeta):  # noqa: B024 (ABCMeta for __subclasshoo
 
     def __init__(self) -> None:  # noqa: B027 (braintools subclasses call super().__init__())
         """Nothing to set: subclasses assign their hyperparameters as attributes."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set an attribute; a float or array value makes it a pytree leaf, anything else static.
+
+        The choice is made here, once per assignment, so the tree structure never depends on
+        the values a leaf holds later (a filter spec of booleans, a tangent, ``None``).
+        """
+        leaves: tuple[str, ...] = self.__dict__.get(_LEAVES, ())
+        leaves = tuple(leaf for leaf in leaves if leaf != name)
+        if _is_hyperparameter(value):
+            leaves = (*leaves, name)
+        object.__setattr__(self, _LEAVES, leaves)
+        object.__setattr__(self, name, value)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -127,7 +150,7 @@ class Surrogate(metaclass=abc.ABCMeta):  # noqa: B024 (ABCMeta for __subclasshoo
         """``Name(attribute=value, ...)``, arrays shown by dtype and shape."""
         shown = ", ".join(
             f"{name}={eqx.tree_pformat(value, short_arrays=True)}"
-            for name, value in vars(self).items()
+            for name, value in _attributes(self).items()
         )
         return f"{type(self).__name__}({shown})"
 
@@ -135,11 +158,11 @@ class Surrogate(metaclass=abc.ABCMeta):  # noqa: B024 (ABCMeta for __subclasshoo
 def _flatten_with_keys(
     surrogate: Surrogate,
 ) -> tuple[list[tuple[jax.tree_util.GetAttrKey, Any]], tuple[Any, ...]]:
-    attributes = vars(surrogate)
-    leaves = [name for name, value in attributes.items() if _is_hyperparameter(value)]
+    attributes = _attributes(surrogate)
+    leaves: tuple[str, ...] = vars(surrogate).get(_LEAVES, ())
     static = tuple((name, value) for name, value in attributes.items() if name not in leaves)
     children = [(jax.tree_util.GetAttrKey(name), attributes[name]) for name in leaves]
-    return children, (tuple(attributes), tuple(leaves), static)
+    return children, (tuple(attributes), leaves, static)
 
 
 def _flatten(surrogate: Surrogate) -> tuple[list[Any], tuple[Any, ...]]:
@@ -153,6 +176,7 @@ def _unflatten(cls: type[Surrogate], aux: tuple[Any, ...], children: Any) -> Sur
     attributes.update(zip(leaves, children, strict=True))
     surrogate = object.__new__(cls)
     surrogate.__dict__.update((name, attributes[name]) for name in order)
+    surrogate.__dict__[_LEAVES] = leaves
     return surrogate
 
 

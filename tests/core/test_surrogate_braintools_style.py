@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import brainstate
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -111,6 +112,26 @@ def test_it_is_a_pytree_with_float_leaves_and_static_integers() -> None:
     grad_of(Harmonics(n=2, period=4.0), X)
     grad_of(Harmonics(n=2, period=5.0), X)  # a new leaf value: no retrace
     assert len(traces) == 1
+
+
+def test_the_structure_does_not_depend_on_leaf_values() -> None:
+    """Filter specs (booleans), ``None`` holes and tangents keep the same tree structure."""
+    spike = Harmonics(n=2, period=4.0)
+    params, static = eqx.partition(spike, eqx.is_array_like)
+    assert params.period == 4.0 and static.period is None and static.n == 2
+    assert eqx.combine(params, static).period == 4.0
+    doubled = jax.tree.map(lambda a, b: a + b, spike, spike)
+    assert type(doubled) is Harmonics and doubled.period == 8.0 and doubled.n == 2
+    spike.period = jnp.float32(5.0)  # reassigned: still the one leaf
+    spike.n = 3  # an int stays static
+    assert [leaf for leaf in jax.tree.leaves(spike)] == [5.0]
+
+
+def test_a_facade_neuron_accepts_a_braintools_style_surrogate() -> None:
+    lif = braintools.nn.LIF(3, tau=2.0, spike_fun=TanhSurrogate(alpha=2.0))
+    brainstate.nn.init_all_states(lif)
+    out = lif(jnp.asarray([0.5, 2.5, 4.0], jnp.float32))
+    np.testing.assert_array_equal(np.asarray(out), [0.0, 0.0, 1.0])  # v = 0.39 x, threshold 1
 
 
 def test_base_without_surrogate_grad_says_so() -> None:
