@@ -52,3 +52,21 @@ def test_surrogate_gallery_demo(tmp_path: Path) -> None:
     stdout = run("surrogate_gallery.py", tmp_path)
     assert "Sigmoid" in stdout and "Circ" in stdout
     assert (tmp_path / "surrogate_gallery.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_online_learning_tutorial(tmp_path: Path) -> None:
+    """BPTT, e-prop and OTTT side by side (tiny): above chance; online memory flat in T."""
+    args = ("--epochs", "2", "--steps", "10", "--long-steps", "20", "--long-epochs", "1",
+            "--memory-steps", "20", "80", "--hidden", "32", "--batch-size", "128")  # fmt: skip
+    stdout = run("online_learning.py", tmp_path, *args)
+    assert [line.split(":")[0] for line in stdout.strip().splitlines()[-3:]] == [
+        "bptt", "eprop", "ottt"
+    ]  # fmt: skip
+    summary = json.loads((tmp_path / "online_learning_summary.json").read_text())
+    for method in ("bptt", "eprop", "ottt"):
+        assert summary["accuracy"][method]["10"]["test_accuracy"] > 0.3  # chance is 0.1
+    memory = summary["peak_memory_bytes"]
+    assert memory["bptt"]["80"] > 2 * memory["bptt"]["20"]
+    for method in ("eprop", "ottt"):
+        assert memory[method]["80"] < 1.05 * memory[method]["20"]
+    assert (tmp_path / "online_learning.png").read_bytes()[:4] == b"\x89PNG"

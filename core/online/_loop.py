@@ -75,7 +75,9 @@ def online_grad(
         cell: the hidden :mod:`core.neuron` cell.
         params: ``{"w_in", "w_out"}``, optionally ``"b_in"``, ``"w_rec"``, ``"b_out"``.
         inputs: ``(T, *batch, n_in)``.
-        targets: a pytree whose leaves have time on axis 0 (one target per step).
+        targets: a pytree whose leaves have time on axis 0 (one target per step), or
+            ``()`` when ``loss_fn`` closes over a target that does not change with time
+            (then no ``(T, ...)`` copy of it is made).
         loss_fn: keyword-only, ``loss_fn(y_t, target_t) -> scalar``.
         readout: ``None`` (non-leaky readout) or a :class:`core.neuron.LeakyReadout`.
         feedback: ``None`` (symmetric) or a fixed ``(n_h, n_out)`` feedback matrix.
@@ -160,7 +162,7 @@ def online_train(
         params: the parameters (see :func:`eprop_step`).
         opt_state: ``tx.init(params)`` (or the state of a previous call).
         inputs: ``(T, *batch, n_in)``.
-        targets: a pytree with time on axis 0.
+        targets: a pytree with time on axis 0, or ``()`` (see :func:`online_grad`).
         tx: keyword-only, any :mod:`core.optim` (or optax) transform.
         every: update every ``every >= 1`` steps.
         loss_fn: ``loss_fn(y_t, target_t) -> scalar``.
