@@ -14,7 +14,7 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike
 
-from core._validation import check_real, interval
+from core._validation import check_real
 
 Hyperparameter: TypeAlias = float | Array
 """A surrogate hyperparameter: a Python number or a (possibly batched) JAX array."""
@@ -65,9 +65,6 @@ class _Bound:
     def to_value(self, raw: Hyperparameter) -> Hyperparameter:
         raw = jnp.asarray(raw)
         return self.low + (jnp.exp(raw) if self.low_open else abs_up(raw))
-
-    def describe(self) -> str:
-        return interval(self.low, None, low_open=self.low_open)
 
 
 def hyperparameter(default: float, *, low: float = 0.0, low_open: bool = True) -> Any:
