@@ -270,7 +270,10 @@ def resolve_alias(name: str, value: T, default: T, alias: str, alias_value: T | 
     """
     if alias_value is None:
         return value
-    if value is not default and value != default:
+    given = value is not default and (
+        default is None or not np.array_equal(cast(Any, value), cast(Any, default))
+    )
+    if given:  # value differs from its default: both spellings were given
         raise TypeError(f"give either {name} or {alias}, not both")
     return alias_value
 
@@ -384,10 +387,13 @@ def check_same_structure(
                 f"{name} do not match {what}: the leaf at {keystr(path)} has shape "
                 f"{np.shape(leaf)}, expected {np.shape(ref)}"
             )
-        if dtypes and jnp.result_type(leaf) != jnp.result_type(ref):
+        # a NumPy float64 leaf keeps its dtype (jnp.result_type would say float32 without x64)
+        leaf_dtype = leaf.dtype if hasattr(leaf, "dtype") else jnp.result_type(leaf)
+        ref_dtype = ref.dtype if hasattr(ref, "dtype") else jnp.result_type(ref)
+        if dtypes and leaf_dtype != ref_dtype:
             raise error(
                 f"{name} do not match {what}: the leaf at {keystr(path)} has dtype "
-                f"{jnp.result_type(leaf)}, expected {jnp.result_type(ref)}"
+                f"{leaf_dtype}, expected {ref_dtype}"
             )
 
 

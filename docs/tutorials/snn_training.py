@@ -163,10 +163,12 @@ def main() -> None:
         "test_accuracy": history.test_accuracy[-1],
         "train_accuracy": history.train_accuracy[-1],
         "seconds": round(history.seconds(), 1),
+        "skipped_steps": int(optimizer.skipped_steps.value),  # non-finite gradients skipped
     }
     (args.out / "snn_training_summary.json").write_text(json.dumps(summary, indent=2))
     print(f"trained {args.epochs} epochs in {summary['seconds']} s; outputs in {args.out}")
     print(f"test accuracy: {history.test_accuracy[-1]:.3f}")
+    print(f"steps skipped for non-finite gradients: {summary['skipped_steps']}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ microseconds, so start-up is dominated by the training step's own compilation.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Sequence
 from typing import cast
 
@@ -23,6 +22,7 @@ from jax.typing import ArrayLike, DTypeLike
 
 from core import init as core_init
 from core import layers as core_layers
+from core._validation import as_shape
 from core.init import Mode
 
 Size = int | Sequence[int]
@@ -79,7 +79,7 @@ class KaimingNormal:
 
     def __call__(self, shape: Size, dtype: DTypeLike | None = None) -> Array:
         """Draw an array of ``shape`` (at least 2-D: ``(..., fan_in, fan_out)``)."""
-        dims = _positive_shape(shape, "shape")
+        dims = as_shape("shape", shape)
         if len(dims) < 2:
             raise ValueError(f"shape must have >= 2 dimensions (fan_in, fan_out); got {shape!r}")
         dtype = core_init.float_dtype(brainstate.environ.dftype() if dtype is None else dtype)
@@ -150,7 +150,7 @@ class Linear(brainstate.nn.Linear):
         name: str | None = None,
         param_type: type = brainstate.ParamState,
     ) -> None:
-        ins, outs = _positive_shape(in_size, "in_size"), _positive_shape(out_size, "out_size")
+        ins, outs = as_shape("in_size", in_size), as_shape("out_size", out_size)
         if ins[:-1] != outs[:-1]:
             raise ValueError(
                 "the leading dimensions of in_size and out_size must be equal; "
@@ -191,17 +191,3 @@ class Linear(brainstate.nn.Linear):
         if self.w_mask is not None:
             weight = weight * self.w_mask
         return core_layers.dense(x, weight, bias)
-
-
-def _positive_shape(size: Size, name: str) -> tuple[int, ...]:
-    """``size`` as a non-empty tuple of positive ints, or a clear error naming ``name``."""
-    dims = size if isinstance(size, Sequence) else (size,)
-    try:
-        if any(isinstance(d, bool) for d in dims):
-            raise TypeError
-        shape = tuple(operator.index(d) for d in dims)
-    except TypeError:
-        raise TypeError(f"{name} must be an int or a sequence of ints; got {size!r}") from None
-    if not shape or min(shape) < 1:
-        raise ValueError(f"{name} must be a positive int or a non-empty tuple of them; got {size}")
-    return shape

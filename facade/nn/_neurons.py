@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar, cast
 
@@ -11,19 +10,18 @@ import brainstate
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax import Array
 from jax.typing import ArrayLike
 
 from core import neuron as core_neuron
-from core.neuron import ALIFState, Cell, Reset
+from core._validation import as_shape, resolve_alias
+from core.neuron import Cell, Reset
+from core.neuron._hyper import HyperValue
 from core.surrogate import ReluGrad, Surrogate
 
 C = TypeVar("C", bound=Cell[Any])
 T = TypeVar("T")
 
-HyperValue = float | Sequence[float] | np.ndarray | Array
-"""A hyperparameter: a number, or one value per neuron."""
 Size = int | Sequence[int]
 BatchSize = int | Sequence[int] | None
 
@@ -31,10 +29,12 @@ BatchSize = int | Sequence[int] | None
 class _Neuron(brainstate.nn.Dynamics, Generic[C]):
     """Holds a core cell; its state in ``HiddenState``s; its trainable leaves in ``ParamState``s.
 
-    ``_state_names`` names the HiddenStates, in the order of the core state's fields.
+    Each subclass names its HiddenStates in ``_state_names``, in the order of the leaves of
+    its core cell's state (``("V",)`` for a bare potential, ``("V", "a")`` for ALIF's).
     """
 
-    _state_names: tuple[str, ...] = ("V",)
+    _state_names: tuple[str, ...]
+    _state_treedef: Any
 
     def __init__(self, in_size: Size, cell: C, name: str | None) -> None:
         super().__init__(in_size, name=name)
@@ -63,34 +63,7 @@ class _Neuron(brainstate.nn.Dynamics, Generic[C]):
                 shape: tuple[int, ...] = tuple(jnp.shape(first.value))
                 return shape[: len(shape) - len(self.varshape)]
             return ()
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral | Sequence):
-            raise TypeError(
-                f"batch_size must be None, an int or a tuple of ints; got {batch_size!r}"
-            )
-        if isinstance(batch_size, numbers.Integral):
-            if batch_size < 1:
-                raise ValueError(f"batch_size must be >= 1; got {batch_size}")
-            return (int(batch_size),)
-        try:
-            dims = tuple(operator.index(b) for b in batch_size)
-        except TypeError:
-            raise TypeError(
-                f"batch_size must be None, an int or a tuple of ints; got {batch_size!r}"
-            ) from None
-        if any(b < 1 for b in dims):
-            raise ValueError(f"batch_size must hold ints >= 1; got {batch_size!r}")
-        return dims
-
-    def _write_state(self, batch_size: BatchSize) -> None:
-        batch_shape = self._batch_shape(batch_size)
-        initial = self.cell.init(batch_shape, dtype=brainstate.environ.dftype())
-        values = (initial,) if isinstance(initial, jax.Array) else tuple(initial)
-        for state_name, value in zip(self._state_names, values, strict=True):
-            existing = getattr(self, state_name, None)
-            if isinstance(existing, brainstate.State):
-                existing.value = value
-            else:
-                setattr(self, state_name, brainstate.HiddenState(value))
+        return as_shape("batch_size", batch_size, min_ndim=0)
 
     def init_state(self, batch_size: BatchSize = None, **kwargs: object) -> None:
         """Create (or re-initialise) the state at rest, shape ``batch + size``.
@@ -102,13 +75,21 @@ class _Neuron(brainstate.nn.Dynamics, Generic[C]):
         exists its value is overwritten in place (the same ``HiddenState``
         object), which keeps the call safe under ``jit`` and ``grad``.
         """
-        self._write_state(batch_size)
+        initial = self.cell.init(self._batch_shape(batch_size), dtype=brainstate.environ.dftype())
+        values, self._state_treedef = jax.tree.flatten(initial)
+        for state_name, value in zip(self._state_names, values, strict=True):
+            existing = getattr(self, state_name, None)
+            if isinstance(existing, brainstate.State):
+                existing.value = value
+            else:
+                setattr(self, state_name, brainstate.HiddenState(value))
 
     def reset_state(self, batch_size: BatchSize = None, **kwargs: object) -> None:
-        """Reset the state to rest; ``batch_size`` as in :meth:`init_state`."""
-        self._write_state(batch_size)
+        """Reset the state to rest: :meth:`init_state`, with the same arguments."""
+        self.init_state(batch_size, **kwargs)
 
-    def _state_value(self) -> Array | ALIFState:
+    def _state_value(self) -> Any:
+        """The core cell's state, rebuilt from the ``HiddenState`` values."""
         values = []
         for state_name in self._state_names:
             state = getattr(self, state_name, None)
@@ -118,7 +99,7 @@ class _Neuron(brainstate.nn.Dynamics, Generic[C]):
                     "brainstate.nn.init_all_states(net, batch_size=...) first"
                 )
             values.append(state.value)
-        return values[0] if len(values) == 1 else ALIFState(*values)
+        return jax.tree.unflatten(self._state_treedef, values)
 
     def __call__(self, x: ArrayLike) -> Array:
         """Advance one time step (``update``, with brainstate's before/after hooks)."""
@@ -128,17 +109,9 @@ class _Neuron(brainstate.nn.Dynamics, Generic[C]):
     def update(self, x: ArrayLike) -> Array:
         """Advance one time step with input ``x``; return the output (spikes or potential)."""
         state, output = self.cell.update(self._state_value(), x)
-        new_values = (state,) if isinstance(state, jax.Array) else tuple(state)
-        for state_name, value in zip(self._state_names, new_values, strict=True):
+        for state_name, value in zip(self._state_names, jax.tree.leaves(state), strict=True):
             getattr(self, state_name).value = value
         return output
-
-
-def _pick_value(
-    name: str, value: HyperValue | None, alias: str, alias_value: HyperValue | None, default: float
-) -> HyperValue:
-    """:func:`_pick` for hyperparameter values (a float default would widen ``T``)."""
-    return _pick(name, value, alias, alias_value, cast(HyperValue, default))
 
 
 def _leaf_name(path: tuple[object, ...]) -> str:
@@ -148,13 +121,14 @@ def _leaf_name(path: tuple[object, ...]) -> str:
     return str(name) if name is not None else str(first)
 
 
-def _pick(name: str, value: T | None, alias: str, alias_value: T | None, default: T) -> T:
-    """Accept a brainpy spelling (``alias``) as well as ours; refuse both at once."""
-    if alias_value is not None:
-        if value is not None:
-            raise TypeError(f"pass {name} or {alias}, not both")
-        return alias_value
-    return default if value is None else value
+_ONE: HyperValue = 1.0
+_ZERO: HyperValue = 0.0
+
+
+def _either(name: str, value: T | None, alias: str, alias_value: T | None, default: T) -> T:
+    """``value`` or its brainpy spelling ``alias_value`` (not both); ``default`` if neither."""
+    chosen = resolve_alias(name, value, None, alias, alias_value)
+    return default if chosen is None else chosen
 
 
 class LIF(_Neuron[core_neuron.LIF]):
@@ -202,6 +176,8 @@ class LIF(_Neuron[core_neuron.LIF]):
          [1. 1. 1.]] (2, 3)
     """
 
+    _state_names = ("V",)
+
     def __init__(
         self,
         in_size: Size,
@@ -226,13 +202,13 @@ class LIF(_Neuron[core_neuron.LIF]):
         cell = core_neuron.LIF(
             in_size,
             tau=tau,
-            v_threshold=_pick_value("v_threshold", v_threshold, "V_th", V_th, 1.0),
-            v_reset=_pick_value("v_reset", v_reset, "V_reset", V_reset, 0.0),
-            v_rest=_pick_value("v_rest", v_rest, "V_rest", V_rest, 0.0),
+            v_threshold=_either("v_threshold", v_threshold, "V_th", V_th, _ONE),
+            v_reset=_either("v_reset", v_reset, "V_reset", V_reset, _ZERO),
+            v_rest=_either("v_rest", v_rest, "V_rest", V_rest, _ZERO),
             dt=environ_dt(dt),
-            reset=_pick("reset", reset, "spk_reset", spk_reset, "soft"),
+            reset=_either("reset", reset, "spk_reset", spk_reset, "soft"),
             detach_reset=detach_reset,
-            spike_fun=_pick("spike_fun", spike_fun, "spk_fun", spk_fun, ReluGrad()),
+            spike_fun=_either("spike_fun", spike_fun, "spk_fun", spk_fun, ReluGrad()),
             learn_tau=learn_tau,
             learn_threshold=learn_threshold,
         )
@@ -284,6 +260,8 @@ class IF(_Neuron[core_neuron.IF]):
         [[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]
     """
 
+    _state_names = ("V",)
+
     def __init__(
         self,
         in_size: Size,
@@ -302,11 +280,11 @@ class IF(_Neuron[core_neuron.IF]):
     ) -> None:
         cell = core_neuron.IF(
             in_size,
-            v_threshold=_pick_value("v_threshold", v_threshold, "V_th", V_th, 1.0),
-            v_reset=_pick_value("v_reset", v_reset, "V_reset", V_reset, 0.0),
-            reset=_pick("reset", reset, "spk_reset", spk_reset, "soft"),
+            v_threshold=_either("v_threshold", v_threshold, "V_th", V_th, _ONE),
+            v_reset=_either("v_reset", v_reset, "V_reset", V_reset, _ZERO),
+            reset=_either("reset", reset, "spk_reset", spk_reset, "soft"),
             detach_reset=detach_reset,
-            spike_fun=_pick("spike_fun", spike_fun, "spk_fun", spk_fun, ReluGrad()),
+            spike_fun=_either("spike_fun", spike_fun, "spk_fun", spk_fun, ReluGrad()),
             learn_threshold=learn_threshold,
         )
         super().__init__(in_size, cell, name)
@@ -379,13 +357,13 @@ class ALIF(_Neuron[core_neuron.ALIF]):
             tau=tau,
             tau_a=tau_a,
             beta=beta,
-            v_threshold=_pick_value("v_threshold", v_threshold, "V_th", V_th, 1.0),
-            v_reset=_pick_value("v_reset", v_reset, "V_reset", V_reset, 0.0),
-            v_rest=_pick_value("v_rest", v_rest, "V_rest", V_rest, 0.0),
+            v_threshold=_either("v_threshold", v_threshold, "V_th", V_th, _ONE),
+            v_reset=_either("v_reset", v_reset, "V_reset", V_reset, _ZERO),
+            v_rest=_either("v_rest", v_rest, "V_rest", V_rest, _ZERO),
             dt=environ_dt(dt),
-            reset=_pick("reset", reset, "spk_reset", spk_reset, "soft"),
+            reset=_either("reset", reset, "spk_reset", spk_reset, "soft"),
             detach_reset=detach_reset,
-            spike_fun=_pick("spike_fun", spike_fun, "spk_fun", spk_fun, ReluGrad()),
+            spike_fun=_either("spike_fun", spike_fun, "spk_fun", spk_fun, ReluGrad()),
             learn_tau=learn_tau,
             learn_threshold=learn_threshold,
         )
@@ -422,6 +400,8 @@ class LeakyReadout(_Neuron[core_neuron.LeakyReadout]):
         >>> print([round(float(o), 2) for o in out])
         [0.86, -1.73]
     """
+
+    _state_names = ("V",)
 
     def __init__(
         self,

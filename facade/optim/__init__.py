@@ -36,8 +36,10 @@ from ._named_other import MomentumNesterov as MomentumNesterov
 from ._named_other import Rprop as Rprop
 from ._named_wrappers import LBFGS as LBFGS
 from ._named_wrappers import Lookahead as Lookahead
+from ._optax_optimizer import OptaxOptimizer as OptaxOptimizer
 from ._optimizer import LRSchedulerLike as LRSchedulerLike
 from ._optimizer import Optimizer as Optimizer
+from ._states import UniqueStateManager as UniqueStateManager
 
 __all__ = [
     "Checkpoint",
@@ -69,8 +71,10 @@ __all__ = [
     "AdamW",
     "LRSchedulerLike",
     "NamedOptimizer",
+    "OptaxOptimizer",
     "Optimizer",
     "RMSprop",
+    "UniqueStateManager",
 ]
 
 # --- LR schedulers (owned by the LR-scheduler helper: facade/optim/_scheduler*.py) ---

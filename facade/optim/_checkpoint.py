@@ -17,7 +17,7 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias, runtime_checkable
@@ -26,6 +26,10 @@ import brainstate
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from core._validation import check_same_structure
+
+from ._states import flatten_states
 
 FORMAT = "spiketrain-checkpoint"
 VERSION = 1
@@ -121,21 +125,11 @@ def _encode(value: Any, name: str, arrays: dict[str, np.ndarray]) -> Any:
 
 def _flat_states(params: Any) -> dict[str, tuple[brainstate.State[Any], list[Any], Any]]:
     """``{key: (state, [(leaf_key, leaf)], treedef)}`` for every State in ``params``."""
-    leaves = jax.tree_util.tree_flatten_with_path(
-        params, is_leaf=lambda x: isinstance(x, brainstate.State)
-    )[0]
-    if not leaves:
-        raise ValueError("params must contain at least one brainstate.State; got an empty tree")
     flat = {}
-    for path, state in leaves:
-        name = jax.tree_util.keystr(path)
-        if not isinstance(state, brainstate.State):
-            raise TypeError(
-                f"params must hold brainstate.State objects (e.g. net.states()); found "
-                f"{type(state).__name__} at {name or '<root>'}"
-            )
+    for path, state in flatten_states(params, floating=False).values():
         inner, treedef = jax.tree_util.tree_flatten_with_path(state.value)
-        flat[name] = (state, [(jax.tree_util.keystr(p), v) for p, v in inner], treedef)
+        leaves = [(jax.tree_util.keystr(p), v) for p, v in inner]
+        flat[jax.tree_util.keystr(path)] = (state, leaves, treedef)
     return flat
 
 
@@ -237,6 +231,13 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The header and every array of a checkpoint; ``CheckpointError`` if unreadable."""
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such checkpoint file")
+    with open(path, "rb") as file:
+        magic = file.read(4)
+    if magic != b"PK\x03\x04":
+        raise CheckpointError(
+            f"{path}: not a spiketrain checkpoint (not an .npz archive; the file is corrupt, "
+            "truncated or of another format)"
+        )
     try:
         with open(path, "rb") as file:
             archive = np.load(file, allow_pickle=False)
@@ -250,9 +251,10 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             f"{path}: not a spiketrain checkpoint (no {HEADER!r} entry)"
         ) from None
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, UnicodeError) as error:
+        reason = "it holds pickled objects" if "pickle" in str(error) else str(error)
         raise CheckpointError(
-            f"{path}: cannot read the checkpoint; the file is corrupt or truncated "
-            f"({type(error).__name__}: {error})"
+            f"{path}: cannot read the checkpoint; the file is corrupt, truncated or not "
+            f"written by save_checkpoint ({type(error).__name__}: {reason})"
         ) from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a spiketrain checkpoint (unknown format)")
@@ -271,9 +273,16 @@ def _array(ref: Mapping[str, Any], arrays: Mapping[str, np.ndarray], where: str)
     array = arrays[name]
     dtype = jnp.dtype(ref["dtype"])
     if array.dtype != dtype:
-        array = array.view(dtype)
+        if array.dtype.kind != "u" or array.dtype.itemsize != dtype.itemsize:
+            raise CheckpointError(
+                f"{where}: the array {name} is stored as {array.dtype} but recorded as {dtype}"
+            )
+        array = array.view(dtype)  # bfloat16 & co. are stored as their raw bits
     if list(array.shape) != list(ref["shape"]):
-        raise CheckpointError(f"{where}: the array {name} has a damaged shape")
+        raise CheckpointError(
+            f"{where}: the array {name} has shape {array.shape}; its entry records "
+            f"{tuple(ref['shape'])}"
+        )
     return array
 
 
@@ -291,34 +300,6 @@ def _decode(node: Any, arrays: Mapping[str, np.ndarray], where: str) -> Any:
         items = [_decode(v, arrays, where) for v in body]
         return tuple(items) if kind == "tuple" else items
     raise CheckpointError(f"{where}: damaged structure entry {kind!r}")
-
-
-def _describe(x: Any) -> str:
-    if _is_array(x):
-        return f"an array of shape {tuple(np.shape(x))} and dtype {jnp.result_type(x)}"
-    return type(x).__name__
-
-
-def _same_layout(saved: Any, live: Any, where: str) -> None:
-    """Raise ``CheckpointError`` where ``saved`` and ``live`` differ in structure/shape/dtype."""
-    if isinstance(live, Mapping) and isinstance(saved, Mapping):
-        missing, extra = sorted(set(live) - set(saved)), sorted(set(saved) - set(live))
-        if missing or extra:
-            raise CheckpointError(f"{where}: missing entries {missing}, unexpected {extra}")
-        for key in live:
-            _same_layout(saved[key], live[key], f"{where}[{key!r}]")
-    elif isinstance(live, Sequence) and not isinstance(live, str) and not _is_array(live):
-        if not isinstance(saved, Sequence) or len(saved) != len(live):
-            raise CheckpointError(f"{where}: has {_describe(saved)}; expected {len(live)} items")
-        for i, (a, b) in enumerate(zip(saved, live, strict=True)):
-            _same_layout(a, b, f"{where}[{i}]")
-    elif _is_array(live) or _is_array(saved):
-        if not (_is_array(live) and _is_array(saved)) or (
-            np.shape(saved) != np.shape(live) or jnp.result_type(saved) != jnp.result_type(live)
-        ):
-            raise CheckpointError(f"{where}: has {_describe(saved)}; expected {_describe(live)}")
-    elif (saved is None) != (live is None):
-        raise CheckpointError(f"{where}: has {_describe(saved)}; expected {_describe(live)}")
 
 
 def load_checkpoint(
@@ -376,7 +357,7 @@ def load_checkpoint(
             if header.get(label) is None:
                 raise CheckpointError(f"{where}: the checkpoint holds no {label} state")
             saved = _decode(header[label], arrays, f"{where}: {label}")
-            _same_layout(saved, target.state_dict(), f"{where}: {label}")
+            _same_structure(where, f"the saved {label} state", saved, target.state_dict())
             parts.append((target, saved))
     except (KeyError, TypeError, AttributeError) as error:
         raise CheckpointError(f"{where}: damaged checkpoint structure ({error})") from None
@@ -387,30 +368,63 @@ def load_checkpoint(
     return Checkpoint(source, header.get("step"), header.get("epoch"), dict(header["metadata"]))
 
 
+def _same_structure(where: str, name: str, saved: Any, live: Any) -> None:
+    """``CheckpointError`` (naming the file and the first key path) if ``saved`` differs from
+    ``live`` in structure, shape or dtype, or in a saved identity (a scheduler's class and
+    settings, which must be equal)."""
+    mismatch = _identity_mismatch(saved, live)
+    if mismatch:
+        raise CheckpointError(f"{where}: {name} was written by {mismatch[0]}; live: {mismatch[1]}")
+    try:
+        check_same_structure(
+            name, _without_text(saved), _without_text(live), what="the live ones", dtypes=True
+        )
+    except ValueError as error:
+        raise CheckpointError(f"{where}: {error}") from None
+
+
+def _without_text(tree: Any) -> Any:
+    """``tree`` with its strings as ``None`` (compared by :func:`_identity_mismatch`)."""
+    return jax.tree.map(lambda x: None if isinstance(x, str) else x, tree)
+
+
+def _identity_mismatch(saved: Any, live: Any) -> tuple[str, str] | None:
+    """The first differing ``class`` / ``settings`` entries of two state dicts, as text."""
+    if isinstance(saved, Mapping) and isinstance(live, Mapping):
+        mine = (live.get("class"), live.get("settings"))
+        theirs = (saved.get("class"), saved.get("settings"))
+        if mine != theirs:
+            return f"{theirs[0]} with {theirs[1]}", f"{mine[0]} with {mine[1]}"
+        pairs: Any = [(saved[k], live[k]) for k in live if k in saved]
+    elif isinstance(saved, list | tuple) and isinstance(live, list | tuple):
+        pairs = zip(saved, live, strict=False)
+    else:
+        return None
+    for a, b in pairs:
+        found = _identity_mismatch(a, b)
+        if found:
+            return found
+    return None
+
+
 def _restore_params(
     refs: Mapping[str, Any], arrays: Mapping[str, np.ndarray], params: Any, where: str
 ) -> list[tuple[brainstate.State[Any], Any]]:
     """The new value of every live state, checked against the file."""
-    restored, seen = [], set()
-    for key, (state, leaves, treedef) in _flat_states(params).items():
-        values = []
-        for leaf_key, live in leaves:
-            full = f"{key}{leaf_key}"
-            seen.add(full)
-            if full not in refs:
-                raise CheckpointError(
-                    f"{where}: the parameter {full or '<root>'} is not in the file"
-                )
-            saved = _array(refs[full], arrays, f"{where}: params{full}")
-            if saved.shape != np.shape(live) or saved.dtype != jnp.result_type(live):
-                raise CheckpointError(
-                    f"{where}: the parameter {full} has shape {saved.shape} and dtype "
-                    f"{saved.dtype} in the file; the model has {np.shape(live)} and "
-                    f"{jnp.result_type(live)}"
-                )
-            values.append(jnp.asarray(saved))
-        restored.append((state, jax.tree_util.tree_unflatten(treedef, values)))
-    extra = sorted(set(refs) - seen)
-    if extra:
-        raise CheckpointError(f"{where}: the file has parameters the model lacks: {extra}")
-    return restored
+    flat = _flat_states(params)
+    live = {
+        f"{key}{leaf_key}": leaf
+        for key, (_, leaves, _) in flat.items()
+        for leaf_key, leaf in leaves
+    }
+    saved = {full: _array(ref, arrays, f"{where}: params{full}") for full, ref in refs.items()}
+    _same_structure(where, "the saved parameters", saved, live)
+    return [
+        (
+            state,
+            jax.tree_util.tree_unflatten(
+                treedef, [jnp.asarray(saved[f"{key}{leaf_key}"]) for leaf_key, _ in leaves]
+            ),
+        )
+        for key, (state, leaves, treedef) in flat.items()
+    ]

@@ -8,44 +8,24 @@ is built once in :class:`NamedOptimizer`, in braintools 0.3.0's order.
 from __future__ import annotations
 
 import abc
+import functools
+import inspect
 from collections.abc import Mapping
 from typing import Any
 
 from core import optim as core_optim
+from core._validation import check_real, resolve_alias
 
+from ._optax_optimizer import OptaxOptimizer, regularized
 from ._optimizer import LRSchedulerLike, Optimizer, initial_learning_rate
 
 LearningRate = float | LRSchedulerLike
 
-
-def pick(seed_name: str, seed_value: Any, default: Any, other_name: str, other_value: Any) -> Any:
-    """Resolve a hyperparameter that the seed and braintools spell differently."""
-    if other_value is None:
-        return seed_value
-    if seed_value != default:
-        raise TypeError(f"give either {seed_name} or {other_name}, not both")
-    return other_value
+_SPELLINGS = frozenset({"lr", "learning_rate"})
+"""Constructor arguments that are spellings of the learning rate (read ``current_lr``)."""
 
 
-def check_non_negative(**values: float | None) -> None:
-    for name, value in values.items():
-        if value is not None and not value >= 0:
-            raise ValueError(f"{name} must be >= 0; got {value!r}")
-
-
-def check_positive(**values: float | None) -> None:
-    for name, value in values.items():
-        if value is not None and not value > 0:
-            raise ValueError(f"{name} must be > 0; got {value!r}")
-
-
-def check_unit(**values: float) -> None:
-    for name, value in values.items():
-        if not 0.0 <= value < 1.0:
-            raise ValueError(f"{name} must be in [0, 1); got {value!r}")
-
-
-class NamedOptimizer(Optimizer, abc.ABC):
+class NamedOptimizer(OptaxOptimizer, abc.ABC):
     """Base of the named optimizers: braintools' chain around one core direction block.
 
     The transform is ``chain(clip_by_global_norm?, clip?, add_decayed_weights?,
@@ -61,6 +41,32 @@ class NamedOptimizer(Optimizer, abc.ABC):
     """
 
     decoupled_weight_decay = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Make every constructor argument a readable attribute (braintools' names).
+
+        ``Adam(eps=1e-6).eps``, ``SGD(momentum=0.9).momentum``, ``Adafactor().factored``:
+        each subclass's ``__init__`` records its arguments after they were checked. An
+        argument that the class exposes otherwise (a property such as ``betas``) or that
+        is only an alternative spelling (``learning_rate``/``lr``) is left alone.
+        """
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+        signature = inspect.signature(init)
+
+        @functools.wraps(init)
+        def recording_init(self: NamedOptimizer, *args: Any, **kw: Any) -> None:
+            init(self, *args, **kw)
+            bound = signature.bind(self, *args, **kw)
+            bound.apply_defaults()
+            for name, value in list(bound.arguments.items())[1:]:
+                if name not in _SPELLINGS and not hasattr(type(self), name) and value is not None:
+                    setattr(self, name, value)
+
+        cls.__init__ = recording_init  # type: ignore[method-assign]
+
     state_may_hold_inputs = False  # moments are fresh arrays; LBFGS and Lookahead say True
     """Apply weight decay after the direction (AdamW style) rather than before it."""
 
@@ -72,13 +78,19 @@ class NamedOptimizer(Optimizer, abc.ABC):
         grad_clip_value: float | None = None,
         **config: Any,
     ) -> None:
-        check_non_negative(weight_decay=weight_decay)
-        check_positive(grad_clip_norm=grad_clip_norm, grad_clip_value=grad_clip_value)
+        check_real("weight_decay", weight_decay, low=0)
+        for name, clip in (
+            ("grad_clip_norm", grad_clip_norm),
+            ("grad_clip_value", grad_clip_value),
+        ):
+            if clip is not None:
+                check_real(name, clip, low=0, low_open=True)
         self.weight_decay = weight_decay
         self.grad_clip_norm = grad_clip_norm
         self.grad_clip_value = grad_clip_value
         self._config = dict(config)
-        super().__init__(self._build(initial_learning_rate(lr), weight_decay, self._config), lr)
+        tx = self._build(initial_learning_rate(lr), weight_decay, self._config)
+        Optimizer.__init__(self, tx, lr)  # the chain already holds clipping and weight decay
 
     @abc.abstractmethod
     def direction(self, **config: Any) -> core_optim.TransformLike:
@@ -93,9 +105,26 @@ class NamedOptimizer(Optimizer, abc.ABC):
             clips.append(core_optim.clip(self.grad_clip_value))
         return clips
 
+    def core_optimizer(
+        self, learning_rate: float, decoupled_decay: float | None, **config: Any
+    ) -> core_optim.TransformLike | None:
+        """The named :mod:`core.optim` optimizer of this algorithm, if core has one.
+
+        It is the whole composition (direction and learning rate, kept in its state), so
+        the facade adds only clipping and coupled weight decay around it. ``decoupled_decay``
+        is given for a decoupled-decay optimizer (AdamW), ``None`` otherwise. The default,
+        ``None``, means "no core counterpart": :meth:`direction` is composed here instead.
+        """
+        return None
+
     def _build(
         self, lr: float, weight_decay: float, config: Mapping[str, Any]
     ) -> core_optim.TransformLike:
+        decoupled = weight_decay if self.decoupled_weight_decay else None
+        named = self.core_optimizer(lr, decoupled, **config)
+        if named is not None:
+            coupled = 0.0 if self.decoupled_weight_decay else weight_decay
+            return regularized(named, coupled, self.grad_clip_norm, self.grad_clip_value)
         clips = self._clips()
         decay = [core_optim.add_decayed_weights(weight_decay)] if weight_decay > 0 else []
         direction = self.direction(**config)
@@ -116,7 +145,8 @@ class NamedOptimizer(Optimizer, abc.ABC):
                 f"add_param_group: {type(self).__name__} has no hyperparameter {unknown}; "
                 f"it has lr, weight_decay, {', '.join(sorted(self._config))}"
             )
-        check_non_negative(lr=lr, weight_decay=weight_decay)
+        check_real("lr", lr, low=0)
+        check_real("weight_decay", weight_decay, low=0)
         return self._build(float(lr), weight_decay, {**self._config, **hyper})
 
 
@@ -162,9 +192,9 @@ class SGD(NamedOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ) -> None:
-        check_unit(momentum=momentum)
+        check_real("momentum", momentum, low=0, high=1, high_open=True)
         super().__init__(
-            pick("learning_rate", learning_rate, 0.01, "lr", lr),
+            resolve_alias("learning_rate", learning_rate, 0.01, "lr", lr),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -176,6 +206,12 @@ class SGD(NamedOptimizer):
         if config["momentum"] > 0:
             return core_optim.trace(decay=config["momentum"], nesterov=config["nesterov"])
         return core_optim.identity()
+
+    def core_optimizer(
+        self, learning_rate: float, decoupled_decay: float | None, **config: Any
+    ) -> core_optim.TransformLike:
+        momentum = config["momentum"] or None
+        return core_optim.sgd(learning_rate, momentum=momentum, nesterov=config["nesterov"])
 
 
 class Adam(NamedOptimizer):
@@ -232,12 +268,12 @@ class Adam(NamedOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ) -> None:
-        b1 = pick("beta1", beta1, 0.9, "betas", None if betas is None else betas[0])
-        b2 = pick("beta2", beta2, 0.999, "betas", None if betas is None else betas[1])
-        check_unit(beta1=b1, beta2=b2)
-        check_non_negative(eps=eps)
+        b1 = resolve_alias("beta1", beta1, 0.9, "betas", None if betas is None else betas[0])
+        b2 = resolve_alias("beta2", beta2, 0.999, "betas", None if betas is None else betas[1])
+        check_real("beta1", b1, low=0, high=1, high_open=True)
+        check_real("beta2", b2, low=0, high=1, high_open=True)
         super().__init__(
-            pick("learning_rate", learning_rate, 0.001, "lr", lr),
+            resolve_alias("learning_rate", learning_rate, 0.001, "lr", lr),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -256,6 +292,17 @@ class Adam(NamedOptimizer):
         return core_optim.scale_by_adam(
             b1=config["b1"], b2=config["b2"], eps=config["eps"], amsgrad=config["amsgrad"]
         )
+
+    def core_optimizer(
+        self, learning_rate: float, decoupled_decay: float | None, **config: Any
+    ) -> core_optim.TransformLike | None:
+        moments = {"b1": config["b1"], "b2": config["b2"], "eps": config["eps"]}
+        if decoupled_decay is None:
+            factory = core_optim.amsgrad if config["amsgrad"] else core_optim.adam
+            return factory(learning_rate, **moments)
+        if config["amsgrad"]:
+            return None  # core has no AMSGrad with decoupled decay: composed from the blocks
+        return core_optim.adamw(learning_rate, **moments, weight_decay=decoupled_decay)
 
 
 class AdamW(Adam):
@@ -367,11 +414,11 @@ class RMSprop(NamedOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ) -> None:
-        rho = pick("decay", decay, 0.9, "alpha", alpha)
-        check_unit(decay=rho, momentum=momentum)
-        check_non_negative(eps=eps)
+        rho = resolve_alias("decay", decay, 0.9, "alpha", alpha)
+        check_real("decay", rho, low=0, high=1, high_open=True)
+        check_real("momentum", momentum, low=0, high=1, high_open=True)
         super().__init__(
-            pick("learning_rate", learning_rate, 0.001, "lr", lr),
+            resolve_alias("learning_rate", learning_rate, 0.001, "lr", lr),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -385,6 +432,11 @@ class RMSprop(NamedOptimizer):
     def decay(self) -> float:
         """The moving-average factor :math:`\\rho` (braintools' ``alpha``)."""
         return float(self._config["decay"])
+
+    @property
+    def alpha(self) -> float:
+        """braintools' name of :attr:`decay`."""
+        return self.decay
 
     def direction(self, **config: Any) -> core_optim.TransformLike:
         rms = core_optim.scale_by_rms(

@@ -13,8 +13,9 @@ import jax
 import jax.numpy as jnp
 
 from core import optim as core_optim
+from core._validation import check_real, resolve_alias
 
-from ._named import LearningRate, NamedOptimizer, check_non_negative, check_unit, pick
+from ._named import LearningRate, NamedOptimizer
 
 
 def betas_config(betas: tuple[float, float]) -> dict[str, float]:
@@ -22,7 +23,8 @@ def betas_config(betas: tuple[float, float]) -> dict[str, float]:
     if len(betas) != 2:
         raise ValueError(f"betas must be a pair (beta1, beta2); got {betas!r}")
     b1, b2 = (float(b) for b in betas)
-    check_unit(**{"betas[0]": b1, "betas[1]": b2})
+    check_real("betas[0]", b1, low=0, high=1, high_open=True)
+    check_real("betas[1]", b2, low=0, high=1, high_open=True)
     return {"b1": b1, "b2": b2}
 
 
@@ -85,11 +87,9 @@ class Adagrad(NamedOptimizer):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_non_negative(
-            lr_decay=lr_decay, initial_accumulator_value=initial_accumulator_value, eps=eps
-        )
+        check_real("lr_decay", lr_decay, low=0)
         super().__init__(
-            pick("lr", lr, 1e-2, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1e-2, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -149,10 +149,8 @@ class Adadelta(NamedOptimizer):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_unit(rho=rho)
-        check_non_negative(eps=eps)
         super().__init__(
-            pick("lr", lr, 1.0, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1.0, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -204,9 +202,8 @@ class Adamax(NamedOptimizer):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_non_negative(eps=eps)
         super().__init__(
-            pick("lr", lr, 2e-3, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 2e-3, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -216,6 +213,11 @@ class Adamax(NamedOptimizer):
 
     def direction(self, **config: Any) -> core_optim.TransformLike:
         return core_optim.scale_by_adamax(b1=config["b1"], b2=config["b2"], eps=config["eps"])
+
+    def core_optimizer(
+        self, learning_rate: float, decoupled_decay: float | None, **config: Any
+    ) -> core_optim.TransformLike:
+        return core_optim.adamax(learning_rate, b1=config["b1"], b2=config["b2"], eps=config["eps"])
 
 
 class Nadam(NamedOptimizer):
@@ -268,9 +270,8 @@ class Nadam(NamedOptimizer):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_non_negative(eps=eps, momentum_decay=momentum_decay)
         super().__init__(
-            pick("lr", lr, 2e-3, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 2e-3, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -339,9 +340,8 @@ class RAdam(NamedOptimizer):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_non_negative(eps=eps)
         super().__init__(
-            pick("lr", lr, 1e-3, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -351,6 +351,11 @@ class RAdam(NamedOptimizer):
 
     def direction(self, **config: Any) -> core_optim.TransformLike:
         return core_optim.scale_by_radam(b1=config["b1"], b2=config["b2"], eps=config["eps"])
+
+    def core_optimizer(
+        self, learning_rate: float, decoupled_decay: float | None, **config: Any
+    ) -> core_optim.TransformLike:
+        return core_optim.radam(learning_rate, b1=config["b1"], b2=config["b2"], eps=config["eps"])
 
 
 class Yogi(NamedOptimizer):
@@ -392,9 +397,8 @@ class Yogi(NamedOptimizer):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_non_negative(eps=eps)
         super().__init__(
-            pick("lr", lr, 1e-3, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -404,6 +408,11 @@ class Yogi(NamedOptimizer):
 
     def direction(self, **config: Any) -> core_optim.TransformLike:
         return core_optim.scale_by_yogi(b1=config["b1"], b2=config["b2"], eps=config["eps"])
+
+    def core_optimizer(
+        self, learning_rate: float, decoupled_decay: float | None, **config: Any
+    ) -> core_optim.TransformLike:
+        return core_optim.yogi(learning_rate, b1=config["b1"], b2=config["b2"], eps=config["eps"])
 
 
 class AdaBelief(NamedOptimizer):
@@ -446,9 +455,8 @@ class AdaBelief(NamedOptimizer):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_non_negative(eps=eps)
         super().__init__(
-            pick("lr", lr, 1e-3, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -458,3 +466,10 @@ class AdaBelief(NamedOptimizer):
 
     def direction(self, **config: Any) -> core_optim.TransformLike:
         return core_optim.scale_by_belief(b1=config["b1"], b2=config["b2"], eps=config["eps"])
+
+    def core_optimizer(
+        self, learning_rate: float, decoupled_decay: float | None, **config: Any
+    ) -> core_optim.TransformLike:
+        return core_optim.adabelief(
+            learning_rate, b1=config["b1"], b2=config["b2"], eps=config["eps"]
+        )

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from core import optim as core_optim
+from core._validation import check_real, resolve_alias
 
-from ._named import LearningRate, NamedOptimizer, check_non_negative, check_unit, pick
+from ._named import LearningRate, NamedOptimizer
 from ._named_adaptive import betas_config
 
 
@@ -84,13 +85,15 @@ class Adafactor(NamedOptimizer):
     ) -> None:
         if len(eps) != 2:
             raise ValueError(f"eps must be a pair (eps1, eps2); got {eps!r}")
-        check_non_negative(**{"eps[0]": eps[0], "eps[1]": eps[1]})
-        check_non_negative(clip_threshold=clip_threshold, decay_rate=decay_rate)
+        check_real("eps[0]", eps[0], low=0)
+        check_real("eps[1]", eps[1], low=0)
+        check_real("clip_threshold", clip_threshold, low=0)
+        check_real("decay_rate", decay_rate, low=0)
         if beta1 is not None:
-            check_unit(beta1=beta1)
+            check_real("beta1", beta1, low=0, high=1, high_open=True)
         self.eps = eps
         self.clip_threshold = clip_threshold
-        chosen = pick("lr", lr, None, "learning_rate", learning_rate)
+        chosen = resolve_alias("lr", lr, None, "learning_rate", learning_rate)
         super().__init__(
             1e-3 if chosen is None else chosen,
             weight_decay,
@@ -153,10 +156,9 @@ class SM3(NamedOptimizer):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_unit(momentum=momentum)
-        check_non_negative(eps=eps)
+        check_real("momentum", momentum, low=0, high=1, high_open=True)
         super().__init__(
-            pick("lr", lr, 1.0, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1.0, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -210,9 +212,8 @@ class Novograd(WeightDecayInside):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_non_negative(eps=eps)
         super().__init__(
-            pick("lr", lr, 1e-3, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -266,9 +267,8 @@ class Lamb(WeightDecayInside):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_non_negative(eps=eps)
         super().__init__(
-            pick("lr", lr, 1e-3, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,

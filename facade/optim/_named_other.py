@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from core import optim as core_optim
+from core._validation import check_real, resolve_alias
 
-from ._named import LearningRate, NamedOptimizer, check_non_negative, check_unit, pick
+from ._named import LearningRate, NamedOptimizer
 from ._named_adaptive import betas_config
 
 
@@ -79,9 +80,9 @@ class Momentum(NamedOptimizer):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_unit(momentum=momentum)
+        check_real("momentum", momentum, low=0, high=1, high_open=True)
         super().__init__(
-            pick("lr", lr, 1e-3, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -176,10 +177,10 @@ class Lars(NamedOptimizer):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        check_unit(momentum=momentum)
-        check_non_negative(trust_coefficient=trust_coefficient, eps=eps)
+        check_real("momentum", momentum, low=0, high=1, high_open=True)
+        check_real("trust_coefficient", trust_coefficient, low=0)
         super().__init__(
-            pick("lr", lr, 1.0, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1.0, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -243,7 +244,7 @@ class Lion(NamedOptimizer):
         learning_rate: LearningRate | None = None,
     ) -> None:
         super().__init__(
-            pick("lr", lr, 1e-4, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1e-4, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -315,7 +316,7 @@ class Rprop(LearningRateInside):
         self.etas = etas
         self.step_sizes = step_sizes
         super().__init__(
-            pick("lr", lr, 1e-2, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1e-2, "learning_rate", learning_rate),
             0.0,
             grad_clip_norm,
             grad_clip_value,
@@ -382,7 +383,7 @@ class Fromage(LearningRateInside):
             )
         self.momentum = momentum
         super().__init__(
-            pick("lr", lr, 1.0, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1.0, "learning_rate", learning_rate),
             0.0,
             grad_clip_norm,
             grad_clip_value,

@@ -8,9 +8,11 @@ from typing import Any
 import jax
 
 from core import optim as core_optim
+from core._validation import resolve_alias
 
-from ._named import LearningRate, pick
+from ._named import LearningRate
 from ._named_other import LearningRateInside
+from ._states import key_entry
 
 
 def _nest(flat: dict[str, Any], paths: dict[str, tuple[Any, ...]]) -> Any:
@@ -24,18 +26,11 @@ def _nest(flat: dict[str, Any], paths: dict[str, tuple[Any, ...]]) -> Any:
     root: dict[Any, Any] = {}
     for name, path in paths.items():
         node = root
-        keys = [_key(k) for k in path]
+        keys = [key_entry(k) for k in path]
         for key in keys[:-1]:
             node = node.setdefault(key, {})
         node[keys[-1]] = flat[name]
     return root
-
-
-def _key(entry: Any) -> Any:
-    for attribute in ("key", "idx", "name"):
-        if hasattr(entry, attribute):
-            return getattr(entry, attribute)
-    return entry
 
 
 class LBFGS(LearningRateInside):
@@ -119,7 +114,7 @@ class LBFGS(LearningRateInside):
         self.linesearch = search
         self._value_fns: dict[Callable[..., Any], Callable[..., Any]] = {}
         super().__init__(
-            pick("lr", lr, 1.0, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1.0, "learning_rate", learning_rate),
             0.0,
             grad_clip_norm,
             grad_clip_value,
@@ -246,7 +241,7 @@ class Lookahead(LearningRateInside):
         self.sync_period = sync_period
         self.alpha = alpha
         super().__init__(
-            pick("lr", lr, 1e-3, "learning_rate", learning_rate),
+            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,

@@ -10,16 +10,14 @@ in float64 (``jax.enable_x64`` for the call), so the floats are as exact as the 
 
 from __future__ import annotations
 
-import math
-import numbers
-import operator
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, suppress
 from typing import Any, Protocol, TypeAlias, cast
 
 import brainstate
 import jax
-import numpy as np
+
+from core._validation import as_float, as_int
 
 __all__ = ["LRScheduler"]
 
@@ -36,70 +34,13 @@ class SchedulableOptimizer(Protocol):
 # --------------------------------------------------------------------------- argument checks
 
 
-def check_int(name: str, value: object, *, minimum: int = 0) -> int:
-    """``value`` as a Python ``int`` after checking it is an integer ``>= minimum``."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got the bool {value!r}")
-    try:
-        number = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(
-            f"{name} must be an integer, got {value!r} of type {type(value).__name__}"
-        ) from None
-    if number < minimum:
-        need = "non-negative" if minimum == 0 else ("positive" if minimum == 1 else f">= {minimum}")
-        raise ValueError(f"{name} must be {need}, got {number}")
-    return number
-
-
-def check_float(
-    name: str,
-    value: object,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """``value`` as a finite Python ``float`` after checking it lies in the given interval."""
-    if isinstance(value, np.ndarray | jax.Array) and value.shape == ():
-        if isinstance(value, jax.core.Tracer):
-            raise TypeError(f"{name} must be a concrete number, got a traced value")
-        if np.issubdtype(value.dtype, np.floating) or np.issubdtype(value.dtype, np.integer):
-            value = float(value)  # a 0-d NumPy / JAX array
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
-        )
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {number}")
-    bad_low = low is not None and (number <= low if low_open else number < low)
-    bad_high = high is not None and (number >= high if high_open else number > high)
-    if bad_low or bad_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"{name} must lie in {left}{lo}, {hi}{right}, got {number:g}")
-    return number
-
-
-def check_choice(name: str, value: object, options: Sequence[str]) -> str:
-    """``value`` after checking it is one of ``options``."""
-    if not isinstance(value, str) or value not in options:
-        listed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
-    return value
-
-
 def float_list(name: str, value: object, *, low: float | None = 0.0) -> list[float]:
     """A number or a non-empty sequence of numbers as a list of floats (each ``>= low``)."""
     if isinstance(value, Sequence) and not isinstance(value, str):
         if len(value) == 0:
             raise ValueError(f"{name} must be a number or a non-empty sequence of numbers")
-        return [check_float(f"{name}[{i}]", v, low=low) for i, v in enumerate(value)]
-    return [check_float(name, value, low=low)]
+        return [as_float(f"{name}[{i}]", v, low=low) for i, v in enumerate(value)]
+    return [as_float(name, value, low=low)]
 
 
 def sequence(name: str, value: object) -> list[object]:
@@ -127,7 +68,7 @@ def float64() -> AbstractContextManager[Any]:
 
 def epoch_arg(epoch: object) -> int:
     """Check the ``epoch`` argument of ``step``."""
-    return check_int("epoch", epoch)
+    return as_int("epoch", epoch)
 
 
 # --------------------------------------------------------------------------- base class
@@ -166,10 +107,12 @@ class LRScheduler:
     """The base learning rate of every parameter group."""
     optimizer: SchedulableOptimizer | None
     """The optimizer this scheduler drives, or ``None``."""
+    _state_keys: frozenset[str] = frozenset({"last_epoch", "base_lrs", "current_lrs", "optimizer"})
+    """Attributes saved as state (restored), not as settings (which must match)."""
 
     def __init__(self, base_lr: float | Sequence[float] = 1e-3, last_epoch: int = 0) -> None:
         self.base_lrs = float_list("base_lr", base_lr)
-        start = check_int("last_epoch", last_epoch)
+        start = as_int("last_epoch", last_epoch)
         self.optimizer = None
         self.last_epoch: brainstate.LongTermState = brainstate.LongTermState(start)
         self._current_lrs = brainstate.LongTermState(list(self.base_lrs))
@@ -203,7 +146,7 @@ class LRScheduler:
         Returns:
             A new list with one Python float per parameter group.
         """
-        return [float(v) for v in cast(list[float], self._current_lrs.value)]
+        return [float(v) for v in self._current_lrs.value]
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``) and update the learning rates.
@@ -249,6 +192,7 @@ class LRScheduler:
             counters of stateful schedulers).
         """
         return {
+            **self._identity(),
             "last_epoch": int(self.last_epoch.value),
             "base_lrs": list(self.base_lrs),
             "current_lrs": self.get_last_lr(),
@@ -257,16 +201,51 @@ class LRScheduler:
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore a state saved by :meth:`state_dict` (checked before anything changes).
 
+        The saved state names the scheduler's class and settings (``step_size``, ``gamma``,
+        ...); they must equal this scheduler's, so a ``StepLR`` checkpoint never loads into
+        an ``ExponentialLR`` (or a ``StepLR`` with another ``gamma``). A state without
+        them (written by braintools) is accepted.
+
         Args:
             state_dict: the saved state.
 
         Raises:
             TypeError: if ``state_dict`` is not a mapping or holds values of the wrong type.
-            ValueError: if an entry is missing or out of range, or the number of base
+            ValueError: if the saved class or settings differ from this scheduler's (both
+                named), an entry is missing or out of range, or the number of base
                 learning rates differs from this scheduler's.
         """
+        self._check_identity(state_dict, "state_dict")
         self._apply_state(self._parse_state(state_dict, "state_dict"))
         self._notify()
+
+    # -- identity of a saved state -------------------------------------------------------
+    def _settings(self) -> dict[str, Any]:
+        """The scheduler's public constructor settings that are plain values."""
+        return {
+            key: _plain(value)
+            for key, value in sorted(vars(self).items())
+            if not key.startswith("_") and key not in self._state_keys and _is_plain(value)
+        }
+
+    def _identity(self) -> dict[str, Any]:
+        """``{"class": name, "settings": {...}}``, saved in :meth:`state_dict`."""
+        return {"class": type(self).__name__, "settings": self._settings()}
+
+    def _check_identity(self, state_dict: object, where: str) -> None:
+        """Refuse a saved state written by another scheduler class or other settings."""
+        if not isinstance(state_dict, Mapping) or "class" not in state_dict:
+            return
+        mine = self._identity()
+        saved = {"class": state_dict["class"], "settings": state_dict.get("settings")}
+        settings = saved["settings"]
+        if isinstance(settings, Mapping):
+            saved["settings"] = {k: _plain(v) for k, v in settings.items()}
+        if saved != mine:
+            raise ValueError(
+                f"{where} was saved by {_describe(saved)}; it cannot be loaded into "
+                f"{_describe(mine)}"
+            )
 
     # -- helpers -------------------------------------------------------------------------
     def _epoch(self) -> int:
@@ -286,7 +265,7 @@ class LRScheduler:
         for key in ("last_epoch", "base_lrs"):
             if key not in state_dict:
                 raise ValueError(f"{where} is missing the entry {key!r}")
-        epoch = check_int(f"{where}['last_epoch']", state_dict["last_epoch"])
+        epoch = as_int(f"{where}['last_epoch']", state_dict["last_epoch"])
         base_lrs = float_list(f"{where}['base_lrs']", state_dict["base_lrs"])
         if len(base_lrs) != len(self.base_lrs):
             raise ValueError(
@@ -316,6 +295,31 @@ class LRScheduler:
             f"{type(self).__name__}(last_epoch={int(self.last_epoch.value)}, "
             f"lrs={self.get_last_lr()})"
         )
+
+
+def _is_plain(value: object) -> bool:
+    """Whether ``value`` is a setting worth saving: a number, string, ``None`` or a list of them."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_is_plain(v) for v in value)
+    return False
+
+
+def _plain(value: Any) -> Any:
+    """A setting in the form it has after a checkpoint round trip (tuples as lists)."""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _describe(identity: Mapping[str, Any]) -> str:
+    """``StepLR(step_size=2, gamma=0.5)`` from a saved identity."""
+    settings = identity.get("settings")
+    if not isinstance(settings, Mapping):
+        return f"{identity.get('class')}(settings {settings!r})"
+    inner = ", ".join(f"{k}={v!r}" for k, v in settings.items())
+    return f"{identity.get('class')}({inner})"
 
 
 def _floats(values: Sequence[float]) -> list[float]:

@@ -15,12 +15,10 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from core import optim as core_optim
+from core._validation import as_float, as_int, check_choice
 
 from ._scheduler_base import (
     LRScheduler,
-    check_choice,
-    check_float,
-    check_int,
     epoch_arg,
     float64,
     float_list,
@@ -101,15 +99,15 @@ class ReduceLROnPlateau(LRScheduler):
         self.mode: Literal["min", "max"] = check_choice(  # type: ignore[assignment]
             "mode", mode, ("min", "max")
         )
-        self.factor = check_float("factor", factor, low=0.0, high=1.0, high_open=True)
-        self.patience = check_int("patience", patience)
-        self.threshold = check_float("threshold", threshold, low=0.0)
+        self.factor = as_float("factor", factor, low=0.0, high=1.0, high_open=True)
+        self.patience = as_int("patience", patience)
+        self.threshold = as_float("threshold", threshold, low=0.0)
         self.threshold_mode: Literal["rel", "abs"] = check_choice(  # type: ignore[assignment]
             "threshold_mode", threshold_mode, ("rel", "abs")
         )
-        self.cooldown = check_int("cooldown", cooldown)
+        self.cooldown = as_int("cooldown", cooldown)
         self.min_lrs = per_group("min_lr", float_list("min_lr", min_lr), groups)
-        self.eps = check_float("eps", eps, low=0.0)
+        self.eps = as_float("eps", eps, low=0.0)
         with float64():
             self.best = _state(float(core_optim.plateau_init([0.0], mode=self.mode).best))
         self.num_bad_epochs = _state(0)
@@ -195,7 +193,7 @@ class ReduceLROnPlateau(LRScheduler):
             raise TypeError(f"{where}['best'] must be a real number, got {best!r}")
         parsed["best"] = float(best)
         for key in ("num_bad_epochs", "cooldown_counter"):
-            parsed[key] = check_int(f"{where}[{key!r}]", state_dict[key])
+            parsed[key] = as_int(f"{where}[{key!r}]", state_dict[key])
         return parsed
 
     def _apply_state(self, parsed: dict[str, Any]) -> None:
@@ -236,6 +234,8 @@ def _parse_members(
         raise TypeError(f"{where}['schedulers'] must be a list of scheduler states")
     if len(saved) != len(members):
         raise ValueError(f"{where}['schedulers'] has {len(saved)} entries, expected {len(members)}")
+    for i, (member, sub) in enumerate(zip(members, saved, strict=True)):
+        member._check_identity(sub, f"{where}['schedulers'][{i}]")
     return [
         member._parse_state(sub, f"{where}['schedulers'][{i}]")
         for i, (member, sub) in enumerate(zip(members, saved, strict=True))
@@ -315,6 +315,7 @@ class ChainedScheduler(LRScheduler):
             ``{"last_epoch": ..., "schedulers": [member states]}``.
         """
         return {
+            **self._identity(),
             "last_epoch": int(self.last_epoch.value),
             "schedulers": [member.state_dict() for member in self.schedulers],
         }
@@ -322,7 +323,7 @@ class ChainedScheduler(LRScheduler):
     def _parse_state(self, state_dict: object, where: str) -> dict[str, Any]:
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"{where} must be a mapping, got {type(state_dict).__name__}")
-        epoch = check_int(f"{where}['last_epoch']", state_dict.get("last_epoch", 0))
+        epoch = as_int(f"{where}['last_epoch']", state_dict.get("last_epoch", 0))
         members = _parse_members(self.schedulers, state_dict, where)
         return {"last_epoch": epoch, "schedulers": members}
 
@@ -362,6 +363,8 @@ class SequentialLR(LRScheduler):
         [0.5, 0.75, 1.0, 0.5, 0.25]
     """
 
+    _state_keys = LRScheduler._state_keys | {"milestones", "current_scheduler_idx"}
+
     def __init__(
         self,
         schedulers: Sequence[LRScheduler],
@@ -375,7 +378,7 @@ class SequentialLR(LRScheduler):
     def _check_milestones(self, name: str, milestones: object) -> list[int]:
         if isinstance(milestones, str) or not isinstance(milestones, Sequence):
             raise TypeError(f"{name} must be a sequence of integers, got {milestones!r}")
-        values = [check_int(f"{name}[{i}]", m) for i, m in enumerate(milestones)]
+        values = [as_int(f"{name}[{i}]", m) for i, m in enumerate(milestones)]
         if len(values) != len(self.schedulers) - 1:
             raise ValueError(
                 f"{name} must have len(schedulers) - 1 = {len(self.schedulers) - 1} entries, "
@@ -419,6 +422,7 @@ class SequentialLR(LRScheduler):
             ``schedulers``, ``milestones``, ``last_epoch`` and ``current_scheduler_idx``.
         """
         return {
+            **self._identity(),
             "schedulers": [member.state_dict() for member in self.schedulers],
             "milestones": list(self.milestones),
             "last_epoch": int(self.last_epoch.value),
@@ -430,7 +434,7 @@ class SequentialLR(LRScheduler):
             raise TypeError(f"{where} must be a mapping, got {type(state_dict).__name__}")
         if "last_epoch" not in state_dict:
             raise ValueError(f"{where} is missing the entry 'last_epoch'")
-        epoch = check_int(f"{where}['last_epoch']", state_dict["last_epoch"])
+        epoch = as_int(f"{where}['last_epoch']", state_dict["last_epoch"])
         milestones = self._check_milestones(
             f"{where}['milestones']", state_dict.get("milestones", self.milestones)
         )

@@ -13,13 +13,11 @@ from jax import Array
 from jax.typing import ArrayLike
 
 from core import optim as core_optim
+from core._validation import as_float, as_int, check_choice
 
 from ._scheduler_base import (
     EpochScheduler,
     ScheduleFn,
-    check_choice,
-    check_float,
-    check_int,
     float64,
     float_list,
     per_group,
@@ -70,8 +68,8 @@ class WarmupScheduler(EpochScheduler):
         warmup_start_lr: float = 0.0,
         last_epoch: int = 0,
     ) -> None:
-        self.warmup_epochs = check_int("warmup_epochs", warmup_epochs)
-        self.warmup_start_lr = check_float("warmup_start_lr", warmup_start_lr, low=0.0)
+        self.warmup_epochs = as_int("warmup_epochs", warmup_epochs)
+        self.warmup_start_lr = as_float("warmup_start_lr", warmup_start_lr, low=0.0)
         super().__init__(base_lr, last_epoch)
 
     def _schedule(self, group: int, base_lr: float) -> ScheduleFn:
@@ -140,14 +138,14 @@ class CyclicLR(EpochScheduler):
     ) -> None:
         groups = len(float_list("base_lr", base_lr))
         self.max_lrs = per_group("max_lr", float_list("max_lr", max_lr), groups)
-        self.step_size_up = check_int("step_size_up", step_size_up, minimum=1)
+        self.step_size_up = as_int("step_size_up", step_size_up, minimum=1)
         self.step_size_down = (
             self.step_size_up
             if step_size_down is None
-            else check_int("step_size_down", step_size_down, minimum=1)
+            else as_int("step_size_down", step_size_down, minimum=1)
         )
         self.mode = check_choice("mode", mode, ("triangular", "triangular2", "exp_range"))
-        self.gamma = check_float("gamma", gamma, low=0.0, low_open=True)
+        self.gamma = as_float("gamma", gamma, low=0.0, low_open=True)
         if scale_fn is not None and not callable(scale_fn):
             raise TypeError(f"scale_fn must be a callable or None, got {scale_fn!r}")
         self.scale_fn = scale_fn
@@ -231,20 +229,20 @@ class OneCycleLR(EpochScheduler):
         last_epoch: int = 0,
     ) -> None:
         if total_steps is not None:
-            self.total_steps = check_int("total_steps", total_steps, minimum=1)
+            self.total_steps = as_int("total_steps", total_steps, minimum=1)
         elif epochs is not None and steps_per_epoch is not None:
-            self.total_steps = check_int("epochs", epochs, minimum=1) * check_int(
+            self.total_steps = as_int("epochs", epochs, minimum=1) * as_int(
                 "steps_per_epoch", steps_per_epoch, minimum=1
             )
         else:
             raise ValueError("give total_steps, or both epochs and steps_per_epoch")
         self.max_lrs = float_list("max_lr", max_lr)
-        self.pct_start = check_float(
+        self.pct_start = as_float(
             "pct_start", pct_start, low=0.0, high=1.0, low_open=True, high_open=True
         )
         self.anneal_strategy = check_choice("anneal_strategy", anneal_strategy, ("cos", "linear"))
-        self.div_factor = check_float("div_factor", div_factor, low=0.0, low_open=True)
-        self.final_div_factor = check_float(
+        self.div_factor = as_float("div_factor", div_factor, low=0.0, low_open=True)
+        self.final_div_factor = as_float(
             "final_div_factor", final_div_factor, low=0.0, low_open=True
         )
         self._cycles = [
@@ -311,9 +309,9 @@ class CosineAnnealingWarmRestarts(EpochScheduler):
         eta_min: float = 0,
         last_epoch: int = 0,
     ) -> None:
-        self.T_0 = check_int("T_0", T_0, minimum=1)
-        self.T_mult = check_int("T_mult", T_mult, minimum=1)
-        self.eta_min = check_float("eta_min", eta_min, low=0.0)
+        self.T_0 = as_int("T_0", T_0, minimum=1)
+        self.T_mult = as_int("T_mult", T_mult, minimum=1)
+        self.eta_min = as_float("eta_min", eta_min, low=0.0)
         super().__init__(base_lr, last_epoch)
 
     def _schedule(self, group: int, base_lr: float) -> ScheduleFn:
@@ -370,10 +368,10 @@ class WarmupCosineSchedule(EpochScheduler):
         eta_min: float = 0.0,
         last_epoch: int = 0,
     ) -> None:
-        self.warmup_steps = check_int("warmup_steps", warmup_steps)
-        self.total_steps = check_int("total_steps", total_steps)
-        self.warmup_start_lr = check_float("warmup_start_lr", warmup_start_lr, low=0.0)
-        self.eta_min = check_float("eta_min", eta_min, low=0.0)
+        self.warmup_steps = as_int("warmup_steps", warmup_steps)
+        self.total_steps = as_int("total_steps", total_steps)
+        self.warmup_start_lr = as_float("warmup_start_lr", warmup_start_lr, low=0.0)
+        self.eta_min = as_float("eta_min", eta_min, low=0.0)
         super().__init__(base_lr, last_epoch)
 
     def _schedule(self, group: int, base_lr: float) -> ScheduleFn:

@@ -11,8 +11,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from core import optim as core_optim
+from core._validation import as_float, as_int
 
-from ._scheduler_base import EpochScheduler, ScheduleFn, check_float, check_int, sequence
+from ._scheduler_base import EpochScheduler, ScheduleFn, sequence
 
 __all__ = [
     "ConstantLR",
@@ -63,8 +64,8 @@ class StepLR(EpochScheduler):
         gamma: float = 0.1,
         last_epoch: int = 0,
     ) -> None:
-        self.step_size = check_int("step_size", step_size, minimum=1)
-        self.gamma = check_float("gamma", gamma, low=0.0, low_open=True)
+        self.step_size = as_int("step_size", step_size, minimum=1)
+        self.gamma = as_float("gamma", gamma, low=0.0, low_open=True)
         super().__init__(base_lr, last_epoch)
 
     def _schedule(self, group: int, base_lr: float) -> ScheduleFn:
@@ -111,10 +112,9 @@ class MultiStepLR(EpochScheduler):
         last_epoch: int = 0,
     ) -> None:
         self.milestones = sorted(
-            check_int(f"milestones[{i}]", m)
-            for i, m in enumerate(sequence("milestones", milestones))
+            as_int(f"milestones[{i}]", m) for i, m in enumerate(sequence("milestones", milestones))
         )
-        self.gamma = check_float("gamma", gamma, low=0.0, low_open=True)
+        self.gamma = as_float("gamma", gamma, low=0.0, low_open=True)
         super().__init__(base_lr, last_epoch)
 
     def _schedule(self, group: int, base_lr: float) -> ScheduleFn:
@@ -155,7 +155,7 @@ class ExponentialLR(EpochScheduler):
         gamma: float = 0.95,
         last_epoch: int = 0,
     ) -> None:
-        self.gamma = check_float("gamma", gamma, low=0.0, low_open=True)
+        self.gamma = as_float("gamma", gamma, low=0.0, low_open=True)
         super().__init__(base_lr, last_epoch)
 
     def _schedule(self, group: int, base_lr: float) -> ScheduleFn:
@@ -209,13 +209,13 @@ class ExponentialDecayLR(EpochScheduler):
         end_value: float | None = None,
         last_epoch: int = 0,
     ) -> None:
-        self.decay_steps = check_int("decay_steps", decay_steps, minimum=1)
-        self.decay_rate = check_float("decay_rate", decay_rate, low=0.0, low_open=True)
-        self.transition_begin = check_int("transition_begin", transition_begin)
+        self.decay_steps = as_int("decay_steps", decay_steps, minimum=1)
+        self.decay_rate = as_float("decay_rate", decay_rate, low=0.0, low_open=True)
+        self.transition_begin = as_int("transition_begin", transition_begin)
         if not isinstance(staircase, bool):
             raise TypeError(f"staircase must be a bool, got {staircase!r}")
         self.staircase = staircase
-        self.end_value = None if end_value is None else check_float("end_value", end_value, low=0)
+        self.end_value = None if end_value is None else as_float("end_value", end_value, low=0)
         super().__init__(base_lr, last_epoch)
 
     def _schedule(self, group: int, base_lr: float) -> ScheduleFn:
@@ -272,8 +272,8 @@ class CosineAnnealingLR(EpochScheduler):
         eta_min: float = 0,
         last_epoch: int = 0,
     ) -> None:
-        self.T_max = check_int("T_max", T_max, minimum=1)
-        self.eta_min = check_float("eta_min", eta_min, low=0.0)
+        self.T_max = as_int("T_max", T_max, minimum=1)
+        self.eta_min = as_float("eta_min", eta_min, low=0.0)
         super().__init__(base_lr, last_epoch)
 
     def _schedule(self, group: int, base_lr: float) -> ScheduleFn:
@@ -317,8 +317,8 @@ class PolynomialLR(EpochScheduler):
         power: float = 1.0,
         last_epoch: int = 0,
     ) -> None:
-        self.total_iters = check_int("total_iters", total_iters, minimum=1)
-        self.power = check_float("power", power, low=0.0)
+        self.total_iters = as_int("total_iters", total_iters, minimum=1)
+        self.power = as_float("power", power, low=0.0)
         super().__init__(base_lr, last_epoch)
 
     def _schedule(self, group: int, base_lr: float) -> ScheduleFn:
@@ -366,9 +366,9 @@ class LinearLR(EpochScheduler):
         total_iters: int = 5,
         last_epoch: int = 0,
     ) -> None:
-        self.start_factor = check_float("start_factor", start_factor, low=0.0)
-        self.end_factor = check_float("end_factor", end_factor, low=0.0)
-        self.total_iters = check_int("total_iters", total_iters)
+        self.start_factor = as_float("start_factor", start_factor, low=0.0)
+        self.end_factor = as_float("end_factor", end_factor, low=0.0)
+        self.total_iters = as_int("total_iters", total_iters)
         super().__init__(base_lr, last_epoch)
 
     def _schedule(self, group: int, base_lr: float) -> ScheduleFn:
@@ -414,8 +414,8 @@ class ConstantLR(EpochScheduler):
         total_iters: int = 5,
         last_epoch: int = 0,
     ) -> None:
-        self.factor = check_float("factor", factor, low=0.0)
-        self.total_iters = check_int("total_iters", total_iters)
+        self.factor = as_float("factor", factor, low=0.0)
+        self.total_iters = as_int("total_iters", total_iters)
         super().__init__(base_lr, last_epoch)
 
     def _schedule(self, group: int, base_lr: float) -> ScheduleFn:
@@ -467,8 +467,8 @@ class PiecewiseConstantSchedule(EpochScheduler):
     ) -> None:
         bounds = [1000, 2000] if boundaries is None else sequence("boundaries", boundaries)
         levels = [1.0, 0.1, 0.01] if values is None else sequence("values", values)
-        self.boundaries = [check_int(f"boundaries[{i}]", b) for i, b in enumerate(bounds)]
-        self.values = [check_float(f"values[{i}]", v, low=0.0) for i, v in enumerate(levels)]
+        self.boundaries = [as_int(f"boundaries[{i}]", b) for i, b in enumerate(bounds)]
+        self.values = [as_float(f"values[{i}]", v, low=0.0) for i, v in enumerate(levels)]
         if len(self.boundaries) != len(self.values) - 1:
             raise ValueError(
                 "boundaries must have one element less than values, got "

@@ -143,8 +143,8 @@ def test_construction_compiles_no_xla_program(xla_compilations: list[str]) -> No
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"in_size": 0, "out_size": 3}, ValueError, "in_size must be a positive int"),
-        ({"in_size": 3, "out_size": -1}, ValueError, "out_size must be a positive int"),
+        ({"in_size": 0, "out_size": 3}, ValueError, "in_size must hold positive ints"),
+        ({"in_size": 3, "out_size": -1}, ValueError, "out_size must hold positive ints"),
         ({"in_size": (), "out_size": 3}, ValueError, "in_size"),
         ({"in_size": 2.5, "out_size": 3}, TypeError, "in_size must be an int"),
         ({"in_size": True, "out_size": 3}, TypeError, "in_size must be an int"),
@@ -167,7 +167,7 @@ def test_bad_sizes_raise_naming_the_argument(
         ({"mode": "fan"}, (3, 4), ValueError, "mode must be"),
         ({"seed": 1.5}, (3, 4), TypeError, "seed must be an int"),
         ({}, (5,), ValueError, "at least 2|>= 2 dimensions"),
-        ({}, (5, 0), ValueError, "shape must be a positive int"),
+        ({}, (5, 0), ValueError, "shape must hold positive ints"),
     ],
 )
 def test_kaiming_bad_input(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import brainstate
 import equinox as eqx
 import jax
@@ -11,8 +13,10 @@ import pytest
 
 import core.neuron
 import facade as braintools
+from core import neuron as core_neuron
 from core import surrogate
 from facade.nn import ALIF, IF, LIF, LeakyReadout
+from facade.nn._neurons import _Neuron
 
 T, BATCH, N_IN, N_HID, N_OUT = 6, 4, 5, 8, 3
 
@@ -238,3 +242,42 @@ def test_lif_really_uses_its_surrogate() -> None:
         g = brainstate.transform.grad(loss, params)()
         grads.append(float(g[("v_threshold_param",)]))
     assert grads[0] != grads[1] and grads[1] < 0
+
+
+class _TwoTraces(core_neuron.Cell[tuple[jax.Array, jax.Array]]):
+    """A cell whose state is a pair (neither a bare potential nor ALIF's state)."""
+
+    size: int = eqx.field(static=True)
+
+    def init(
+        self, batch_shape: core_neuron.BatchShape = (), dtype: Any = jnp.float32
+    ) -> tuple[jax.Array, jax.Array]:
+        batch = (batch_shape,) if isinstance(batch_shape, int) else tuple(batch_shape)
+        zeros = jnp.zeros((*batch, self.size), dtype)
+        return zeros, zeros + 1
+
+    def update(
+        self, state: tuple[jax.Array, jax.Array], x: Any
+    ) -> tuple[tuple[jax.Array, jax.Array], jax.Array]:
+        fast, slow = state
+        return (fast + x, slow * 2), fast + slow
+
+
+class _TwoTraceModule(_Neuron[_TwoTraces]):
+    _state_names = ("fast", "slow")
+    fast: brainstate.HiddenState[jax.Array]
+    slow: brainstate.HiddenState[jax.Array]
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size, _TwoTraces(size), None)
+
+
+def test_the_neuron_base_holds_any_cell_state_and_reset_equals_init() -> None:
+    module = _TwoTraceModule(2)
+    brainstate.nn.init_all_states(module, batch_size=3)
+    out = module(jnp.ones((3, 2), jnp.float32))
+    np.testing.assert_array_equal(np.asarray(out), np.ones((3, 2)))
+    np.testing.assert_array_equal(np.asarray(module.slow.value), 2 * np.ones((3, 2)))
+    module.reset_state()  # keeps the batch shape, back to rest
+    np.testing.assert_array_equal(np.asarray(module.fast.value), np.zeros((3, 2)))
+    np.testing.assert_array_equal(np.asarray(module.slow.value), np.ones((3, 2)))

@@ -33,18 +33,18 @@ def test_lr_and_learning_rate_are_the_same_argument(name: str) -> None:
     assert cls(learning_rate=0.125).current_lr == 0.125
     with pytest.raises(TypeError, match="either lr or learning_rate"):
         cls(lr=0.125, learning_rate=0.5)
-    with pytest.raises(ValueError, match="learning_rate must be >= 0"):
+    with pytest.raises(ValueError, match="learning_rate must be a finite number >= 0"):
         cls(lr=-1.0)
 
 
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: fo.Momentum(momentum=1.5), r"momentum must be in \[0, 1\)"),
-        (lambda: fo.Adamax(betas=(0.9, 1.0)), r"betas\[1\] must be in \[0, 1\)"),
+        (lambda: fo.Momentum(momentum=1.5), r"momentum must be a finite number in \[0, 1\)"),
+        (lambda: fo.Adamax(betas=(0.9, 1.0)), r"betas\[1\] must be a finite number in \[0, 1\)"),
         (lambda: fo.Lion(betas=(0.9,)), r"betas must be a pair"),  # type: ignore[arg-type]
-        (lambda: fo.Adagrad(eps=-1.0), r"eps must be >= 0"),
-        (lambda: fo.Lamb(weight_decay=-0.1), r"weight_decay must be >= 0"),
+        (lambda: fo.Adagrad(eps=-1.0), r"eps must be a finite number > 0"),
+        (lambda: fo.Lamb(weight_decay=-0.1), r"weight_decay must be a finite number >= 0"),
         (lambda: fo.Rprop(etas=(1.5, 1.2)), r"etas must be \(eta_minus, eta_plus\)"),
         (lambda: fo.Rprop(step_sizes=(1.0, 0.1)), r"step_sizes must be \(min, max\)"),
         (lambda: fo.LBFGS(linesearch="zoom"), r"linesearch must be None, 'backtracking'"),
@@ -53,7 +53,7 @@ def test_lr_and_learning_rate_are_the_same_argument(name: str) -> None:
         (lambda: fo.Lookahead(optax.sgd(0.1), alpha=1.5), r"alpha must be in \[0, 1\]"),
         (lambda: fo.Lookahead("sgd"), r"base_optimizer must be a transform"),  # type: ignore[arg-type]
         (lambda: fo.Adafactor(eps=(1e-30,)), r"eps must be a pair"),  # type: ignore[arg-type]
-        (lambda: fo.SM3(grad_clip_norm=0.0), r"grad_clip_norm must be > 0"),
+        (lambda: fo.SM3(grad_clip_norm=0.0), r"grad_clip_norm must be a finite number > 0"),
     ],
 )
 def test_bad_arguments_name_the_argument(make: Any, message: str) -> None:

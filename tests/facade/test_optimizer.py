@@ -92,7 +92,10 @@ def test_registering_more_keeps_the_moments_of_earlier_parameters() -> None:
 
 def test_integer_parameters_are_refused_before_anything_changes() -> None:
     opt = SGD()
-    with pytest.raises(TypeError, match=r"holds a int32 array; only floating-point"):
+    with pytest.raises(
+        TypeError,
+        match=r"params must hold floating-point arrays; the leaf at \['n'\] has dtype int32",
+    ):
         opt.register_trainable_weights({"n": brainstate.ParamState(jnp.array([1], jnp.int32))})
     with pytest.raises(ValueError, match="register_trainable_weights must be called"):
         opt.update({})
@@ -219,9 +222,9 @@ def test_seed_and_braintools_spellings() -> None:
     assert RMSprop().decay == 0.9 and RMSprop(alpha=0.99).decay == 0.99
     with pytest.raises(TypeError, match="either learning_rate or lr"):
         Adam(learning_rate=0.1, lr=0.2)
-    with pytest.raises(ValueError, match="beta1 must be in"):
+    with pytest.raises(ValueError, match="beta1 must be a finite number in"):
         Adam(beta1=1.5)
-    with pytest.raises(ValueError, match="learning_rate must be >= 0"):
+    with pytest.raises(ValueError, match="learning_rate must be a finite number >= 0"):
         SGD(learning_rate=-1.0)
 
 
@@ -249,3 +252,95 @@ def test_a_scheduler_passed_as_learning_rate_drives_the_optimizer() -> None:
     assert opt.get_last_lr() == pytest.approx([0.05])
     opt.update({"w": jnp.ones(1, jnp.float32)})
     np.testing.assert_allclose(float(w.value[0]), 1.0 - 0.1 - 0.05, rtol=1e-6)
+
+
+# -- non-finite gradients --------------------------------------------------------------------
+NAN_GRADS = {"w": jnp.array([jnp.nan, 1.0], jnp.float32), "b": jnp.array([1.0], jnp.float32)}
+GOOD_GRADS = {"w": jnp.array([1.0, 1.0], jnp.float32), "b": jnp.array([1.0], jnp.float32)}
+
+
+def adam_on_two_params(nonfinite: Any = "skip") -> tuple[Adam, dict[str, Any]]:
+    params = {"w": param(1.0, 2.0), "b": param(0.5)}
+    opt = Adam(lr=0.1)
+    opt.nonfinite = nonfinite
+    opt.register_trainable_weights(params)
+    opt.update(GOOD_GRADS)  # moments that a NaN would spoil
+    return opt, params
+
+
+def everything(opt: Adam, params: dict[str, Any]) -> list[np.ndarray]:
+    values = {k: s.value for k, s in params.items()}
+    return [np.array(x) for x in jax.tree.leaves((opt.state_dict(), values))]
+
+
+def test_a_nan_gradient_skips_the_step_and_counts_it_by_default() -> None:
+    opt, params = adam_on_two_params()
+    assert opt.nonfinite == "skip"
+    before = everything(opt, params)
+    opt.update(NAN_GRADS)
+    after = everything(opt, params)
+    # nothing changed but the skip counter (the last-but-one entries of the state dict)
+    assert int(opt.skipped_steps.value) == 1 and int(opt.step_count.value) == 1
+    assert np.isfinite(np.asarray(params["w"].value)).all()
+    np.testing.assert_array_equal(np.asarray(params["w"].value), before[-1])
+    assert sum(not np.array_equal(a, b) for a, b in zip(before, after, strict=True)) == 1
+    opt.update(GOOD_GRADS)  # training goes on from the same place
+    reference, ref_params = adam_on_two_params()
+    reference.update(GOOD_GRADS)
+    np.testing.assert_array_equal(np.asarray(params["w"].value), np.asarray(ref_params["w"].value))
+
+
+def test_nonfinite_skip_under_jit_and_apply_lets_it_through() -> None:
+    opt, params = adam_on_two_params()
+
+    @brainstate.transform.jit
+    def step(grads: dict[str, jax.Array]) -> None:
+        opt.update(grads)
+
+    w0 = np.array(params["w"].value)
+    step({"w": jnp.array([jnp.inf, 1.0], jnp.float32), "b": GOOD_GRADS["b"]})
+    np.testing.assert_array_equal(np.asarray(params["w"].value), w0)
+    assert int(opt.skipped_steps.value) == 1 and int(opt.step_count.value) == 1
+    step(GOOD_GRADS)
+    assert int(opt.step_count.value) == 2 and not np.array_equal(params["w"].value, w0)
+
+    through, through_params = adam_on_two_params(nonfinite="apply")
+    through.update(NAN_GRADS)
+    assert np.isnan(np.asarray(through_params["w"].value)[0])  # the NaN reached the weights
+    assert int(through.skipped_steps.value) == 0 and int(through.step_count.value) == 2
+
+
+def test_nonfinite_raise_names_the_parameter_eagerly_and_is_refused_under_jit() -> None:
+    opt, params = adam_on_two_params()
+    opt.nonfinite = "raise"
+    before = everything(opt, params)
+    with pytest.raises(ValueError, match=r"grads for \['w'\] hold NaN or infinity; the step was"):
+        opt.update(NAN_GRADS)
+    after = everything(opt, params)
+    changed = [
+        i for i, (a, b) in enumerate(zip(before, after, strict=True)) if not np.array_equal(a, b)
+    ]
+    assert len(changed) == 1 and int(opt.skipped_steps.value) == 1  # only the counter moved
+
+    @brainstate.transform.jit
+    def step(grads: dict[str, jax.Array]) -> None:
+        opt.update(grads)
+
+    with pytest.raises(ValueError, match="nonfinite='raise' needs concrete gradients"):
+        step(GOOD_GRADS)
+    with pytest.raises(ValueError, match="nonfinite must be one of 'skip', 'raise', 'apply'"):
+        Optimizer(tx=core_optim.sgd(0.1), nonfinite="ignore")  # type: ignore[arg-type]
+
+
+def test_extra_update_arguments_reach_core_and_optax_transforms_alike() -> None:
+    optax = pytest.importorskip("optax")
+    results = []
+    for tx in (optax.scale(-0.1), core_optim.chain(optax.scale(-0.1))):
+        w = param(1.0, 2.0)
+        opt = Optimizer(tx=tx)
+        opt.register_trainable_weights({"w": w})
+        with jax.numpy_dtype_promotion("standard"):  # optax itself is not strict-promotion clean
+            opt.update({"w": jnp.ones(2, jnp.float32)}, value=jnp.asarray(3.0))
+        results.append(np.asarray(w.value))
+    np.testing.assert_allclose(results[0], [0.9, 1.9], rtol=1e-6)
+    np.testing.assert_array_equal(results[0], results[1])

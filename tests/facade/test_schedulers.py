@@ -396,3 +396,25 @@ def test_user_subclass_in_the_braintools_style() -> None:
     scheduler.attach_optimizer(opt)
     scheduler.step()
     assert opt.calls == [[1.0], [0.5]]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        lambda: optim.ExponentialLR(base_lr=0.1, gamma=0.5),
+        lambda: optim.CosineAnnealingLR(base_lr=0.1, T_max=4),
+        lambda: optim.StepLR(base_lr=0.1, step_size=2, gamma=0.25),
+    ],
+)
+def test_a_saved_state_loads_only_into_the_same_scheduler(other: Factory) -> None:
+    saved = optim.StepLR(base_lr=0.1, step_size=2, gamma=0.5)
+    for _ in range(3):
+        saved.step()
+    target = other()
+    before = target.state_dict()
+    with pytest.raises(ValueError, match=r"saved by StepLR\(gamma=0.5, step_size=2\); .* into"):
+        target.load_state_dict(saved.state_dict())
+    assert target.state_dict() == before
+    twin = optim.StepLR(base_lr=0.1, step_size=2, gamma=0.5)
+    twin.load_state_dict(json.loads(json.dumps(saved.state_dict())))
+    assert twin.get_last_lr() == saved.get_last_lr() and twin.last_epoch.value == 3

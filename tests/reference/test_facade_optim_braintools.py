@@ -198,3 +198,70 @@ def test_add_param_group_uses_the_class_algorithm(name: str, kwargs: dict[str, A
         alone.update({"b": g})
     np.testing.assert_allclose(np.asarray(b.value), np.asarray(b_alone.value), rtol=1e-6)
     assert opt.get_last_lr()[1] == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("Adam", {"lr": 0.01, "betas": (0.8, 0.99)}),
+        ("SGD", {"lr": 0.05, "momentum": 0.9}),
+        ("RMSprop", {"lr": 0.01, "alpha": 0.9}),
+    ],
+)
+def test_a_braintools_state_dict_loads_and_training_continues_identically(
+    name: str, kwargs: dict[str, Any]
+) -> None:
+    """Migrate a run: braintools' state_dict after 3 steps, then 2 more steps on each side."""
+    grads = [{"w": jnp.full((2, 3), 0.1 * (i + 1), jnp.float32)} for i in range(5)]
+    theirs_w = brainstate.ParamState(jnp.ones((2, 3), jnp.float32))
+    theirs = getattr(braintools.optim, name)(**kwargs)
+    theirs.register_trainable_weights({"w": theirs_w})
+    with jax.numpy_dtype_promotion("standard"):  # braintools is not strict-promotion clean
+        for g in grads[:3]:
+            theirs.update(g)
+    saved = theirs.state_dict()
+    ours_w = brainstate.ParamState(jnp.array(theirs_w.value))
+    ours = getattr(fo, name)(**kwargs)
+    ours.register_trainable_weights({"w": ours_w})
+    ours.load_state_dict(saved)
+    assert int(ours.step_count.value) == 3 and ours.current_lr == kwargs["lr"]
+    with jax.numpy_dtype_promotion("standard"):
+        for g in grads[3:]:
+            theirs.update(g)
+    for g in grads[3:]:
+        ours.update(g)
+    np.testing.assert_allclose(np.asarray(ours_w.value), np.asarray(theirs_w.value), rtol=1e-6)
+
+
+def test_our_state_dict_round_trips_exactly_and_refuses_another_algorithm() -> None:
+    w = brainstate.ParamState(jnp.ones(3, jnp.float32))
+    opt = fo.Adam(lr=0.001)
+    opt.register_trainable_weights({"w": w})
+    opt.update({"w": jnp.ones(3, jnp.float32)})
+    saved = opt.state_dict()
+    twin = fo.Adam(lr=0.5)
+    twin.register_trainable_weights({"w": brainstate.ParamState(jnp.ones(3, jnp.float32))})
+    twin.load_state_dict(saved)
+    again = twin.state_dict()
+    assert jax.tree.structure(again) == jax.tree.structure(saved)
+    for a, b in zip(jax.tree.leaves(again), jax.tree.leaves(saved), strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert twin.current_lr == 0.001  # exactly as given, not float32's 0.0010000000474974513
+    sgd_w = brainstate.ParamState(jnp.ones(3, jnp.float32))
+    theirs = braintools.optim.Adam(lr=0.01)
+    theirs.register_trainable_weights({"w": sgd_w})
+    sgd = fo.SGD(lr=0.01, momentum=0.9)
+    sgd.register_trainable_weights({"w": brainstate.ParamState(jnp.ones(3, jnp.float32))})
+    with pytest.raises(ValueError, match="braintools optax state"):
+        sgd.load_state_dict(theirs.state_dict())
+
+
+def test_constructor_hyperparameters_are_braintools_attributes() -> None:
+    for name, kwargs in CASES:
+        if name in ("Lookahead", "LBFGS"):
+            continue
+        ours, theirs = getattr(fo, name)(**kwargs), getattr(braintools.optim, name)(**kwargs)
+        for attribute in ("betas", "eps", "momentum", "nesterov", "rho", "alpha", "centered"):
+            if hasattr(theirs, attribute):
+                assert getattr(ours, attribute) == getattr(theirs, attribute), (name, attribute)
+        assert ours.current_lr == theirs.current_lr == kwargs["lr"]

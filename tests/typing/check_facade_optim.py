@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, assert_type
 
 import brainstate
+import jax
 import jax.numpy as jnp
 import optax
 
@@ -53,3 +54,16 @@ def checkpoint_usage(directory: Path) -> None:
     assert_type(info, optim.Checkpoint)
     assert_type(info.step, int | None)
     assert_type(info.metadata, dict[str, Any])
+
+# braintools' object surface and the non-finite policy
+generic = optim.OptaxOptimizer(optax.sgd(0.1), lr=0.1, grad_clip_norm=1.0, nonfinite="raise")
+assert_type(generic, optim.OptaxOptimizer)
+base: optim.Optimizer = generic
+assert_type(generic.nonfinite, str)
+assert_type(generic.skipped_steps.value, jax.Array)
+assert_type(generic.step({"w": jnp.ones(3)}), None)
+assert_type(generic.param_states, optim.UniqueStateManager)
+assert_type(generic.opt_state, brainstate.LongTermState | None)
+manager = optim.UniqueStateManager().merge_with(params)
+assert_type(manager.to_dict(), dict[str, brainstate.State[Any]])
+assert_type(len(manager), int)

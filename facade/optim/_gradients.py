@@ -1,0 +1,84 @@
+"""What one optimizer step checks and guards: gradients against parameters, non-finite
+values, and buffers that must not be donated twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from core._validation import check_floating, check_same_structure
+
+from ._states import StatePath
+
+
+def subtree(grads: Any, path: StatePath, name: str) -> Any:
+    """The part of ``grads`` at ``path`` (the key path of a registered state)."""
+    node = grads
+    try:
+        for key in path:
+            if isinstance(key, jax.tree_util.GetAttrKey):
+                node = getattr(node, key.name)
+            elif isinstance(key, jax.tree_util.SequenceKey):
+                node = node[key.idx]
+            else:  # DictKey, FlattenedIndexKey
+                node = node[key.key]
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raise KeyError(
+            f"grads has no entry for the registered parameter {name}; pass the gradients of "
+            "every registered state (e.g. grad(loss_fn, params) with the registered params)"
+        ) from None
+    return node
+
+
+def check_gradient(name: str, grad: Any, value: Any) -> None:
+    """Refuse a gradient that cannot update the parameter ``value`` registered as ``name``."""
+    if (
+        isinstance(grad, jax.Array)
+        and isinstance(value, jax.Array)
+        and grad.shape == value.shape
+        and grad.dtype == value.dtype
+    ):
+        return  # the common case (parameters were checked floating at registration)
+    if grad is None or not jax.tree.leaves(grad):
+        raise TypeError(f"grads for the registered parameter {name} is empty (None)")
+    check_same_structure(f"grads for {name}", grad, value, what="the parameter")
+    check_floating(f"grads for {name}", grad)
+
+
+def all_finite(tree: Any) -> jax.Array:
+    """A boolean scalar: no leaf of ``tree`` holds NaN or infinity."""
+    flags = [jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(tree)]
+    return jnp.all(jnp.stack(flags)) if flags else jnp.asarray(True)
+
+
+def keep_if(finite: jax.Array, new: Any, old: Any) -> Any:
+    """``new`` where ``finite`` holds, else ``old`` (leaf by leaf, in ``new``'s dtypes)."""
+
+    def pick(n: Any, o: Any) -> Any:
+        return jnp.where(finite, n, jnp.asarray(o, jnp.result_type(n)))
+
+    return jax.tree.map(pick, new, old)
+
+
+def unaliased(params: Any, opt_states: Any, grads: Any) -> tuple[Any, Any]:
+    """``params`` and ``opt_states`` with no buffer donated twice or also passed undonated.
+
+    A core state may hold the very arrays it was initialized from or last given (L-BFGS
+    keeps the previous parameters and gradients); such a leaf is copied before donation.
+    """
+    ids = [id(x) for tree in (grads, params, opt_states) for x in jax.tree.leaves(tree)]
+    if len(set(ids)) == len(ids):  # the usual case: nothing shared
+        return params, opt_states
+    seen = {id(leaf) for leaf in jax.tree.leaves(grads)}
+
+    def fresh(leaf: Any) -> Any:
+        if not isinstance(leaf, jax.Array):
+            return leaf
+        if id(leaf) in seen:
+            return jnp.copy(leaf)
+        seen.add(id(leaf))
+        return leaf
+
+    return jax.tree.map(fresh, params), jax.tree.map(fresh, opt_states)
