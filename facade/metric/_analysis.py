@@ -122,7 +122,7 @@ def victor_purpura_distance(
 @_braintools(
     core_analysis.van_rossum_distance,
     "Quantities are reduced to their magnitudes (use one time unit). Unlike braintools, "
-    "the integral is exact (braintools sums a grid of step ``tau / 20``, about 5% high).",
+    "the integral is exact (braintools sums a grid of step ``tau / 20``, within ~5%).",
     """    >>> import jax.numpy as jnp
     >>> import facade as braintools
     >>> d = braintools.metric.van_rossum_distance(jnp.array([0.0]), jnp.array([1.0]))
