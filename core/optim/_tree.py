@@ -44,8 +44,14 @@ def full_like(tree: Params, value: Any, dtype: Any = None) -> Any:
 
 
 def wider(a: Any, b: Any) -> Any:
-    """The wider of two floating dtypes (explicit, so it works under strict promotion)."""
+    """The wider of two floating dtypes (explicit, so it works under strict promotion).
+
+    Two different dtypes of one size (``bfloat16`` and ``float16``) hold each other's values
+    only in ``float32``, which is then returned.
+    """
     a, b = jnp.dtype(a), jnp.dtype(b)
+    if a.itemsize == b.itemsize and a != b:
+        return jnp.dtype(jnp.float32) if a.itemsize == 2 else a
     return a if a.itemsize >= b.itemsize else b
 
 
