@@ -30,10 +30,10 @@ if __name__ == "__main__":
     _HERE = Path(__file__).resolve().parent
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from core import distributed  # noqa: E402
+from core import distributed
 
 STEPS, T, BATCH, N_IN, N_HIDDEN, N_OUT = 3, 6, 16, 12, 32, 4
 SAVE_AFTER = 2  # the checkpoint holds the state after this many steps
@@ -55,6 +55,14 @@ def _batch(step: int, mesh: Any) -> tuple[Any, Any]:
     mine = distributed.process_slice(BATCH)  # the examples this process loads
     local = (spikes[step][:, mine], labels[step][mine])
     return distributed.shard_batch(local, mesh, batch_axis=(1, 0))
+
+
+def _sharding_facts(x: Any) -> dict[str, Any]:
+    return {
+        "devices": len(x.sharding.device_set),
+        "replicated": bool(x.sharding.is_fully_replicated),
+        "shard_shape": list(x.addressable_shards[0].data.shape),
+    }
 
 
 def _host(tree: dict[str, Any]) -> dict[str, Any]:
@@ -105,6 +113,14 @@ def _functional(mesh: Any, *, zero1: bool = False, ckpt: Path | None = None, res
         facts["opt_state_split"] = [
             not leaf.sharding.is_fully_replicated for leaf in jax.tree.leaves(opt_state)
         ]
+        facts["moments_w1"] = [  # Adam's mu and nu of w1
+            _sharding_facts(m) for m in jax.tree.leaves(opt_state) if m.shape[:1] == (N_IN,)
+        ]
+        # an eager init from row-split parameters creates row-split moments
+        fresh = tx.init(distributed.shard_rows(params, mesh))
+        facts["init_follows_params"] = [
+            _sharding_facts(m) for m in jax.tree.leaves(fresh) if m.ndim == 2
+        ]
 
     def train_step(params: Any, opt_state: Any, x: jax.Array, y: jax.Array) -> Any:
         grads = jax.grad(loss_fn)(params, x, y)
@@ -122,12 +138,16 @@ def _functional(mesh: Any, *, zero1: bool = False, ckpt: Path | None = None, res
     for i in range(first, STEPS):
         if ckpt is not None and not resume and i == SAVE_AFTER:
             distributed.save_sharded(ckpt, (params, opt_state))
-        params, opt_state = step_fn(params, opt_state, *_batch(i, mesh))
+        x, y = _batch(i, mesh)
+        if mesh is not None:
+            facts.setdefault("x", _sharding_facts(x))
+            facts.setdefault("y", _sharding_facts(y))
+        params, opt_state = step_fn(params, opt_state, x, y)
     if mesh is not None:
         facts["opt_state_still_split"] = [
             not leaf.sharding.is_fully_replicated for leaf in jax.tree.leaves(opt_state)
         ]
-        facts["w1_devices"] = len(params["w1"].sharding.device_set)
+    facts["w1"] = _sharding_facts(params["w1"])
     facts["params"] = _host(params)
     return facts
 
@@ -158,9 +178,14 @@ def _facade(mesh: Any, *, ckpt: Path | None = None, resume: bool = False) -> dic
     brainstate.nn.init_all_states(net, batch_size=BATCH)
     params = net.states(brainstate.ParamState)
     optimizer = braintools.optim.Adam(learning_rate=1e-2)
-    optimizer.register_trainable_weights(params)
+    facts: dict[str, Any] = {}
     if mesh is not None:  # weights, membranes, optimizer state: a copy on every device
-        fdist.replicate_states([*net.states().values(), *optimizer], mesh)
+        fdist.replicate_states(net.states(), mesh)
+    optimizer.register_trainable_weights(params)
+    if mesh is not None:  # the moments were created where the parameters live
+        moments = [leaf for state in optimizer for leaf in jax.tree.leaves(state.value)]
+        facts["moments"] = [_sharding_facts(m) for m in moments if m.ndim == 2]
+        fdist.replicate_states(optimizer, mesh)  # and the scalars (step count, lr) too
 
     def loss_fn(params: Any, net: Net, x: jax.Array, y: jax.Array) -> jax.Array:
         brainstate.nn.init_all_states(net, batch_size=x.shape[1])
@@ -175,7 +200,6 @@ def _facade(mesh: Any, *, ckpt: Path | None = None, resume: bool = False) -> dic
         optimizer.update(braintools.transform.grad(loss_fn, params)(net, x, y))
 
     saved = [*params.values(), *optimizer]
-    facts: dict[str, Any] = {}
     first = 0
     if resume:
         assert ckpt is not None
@@ -185,7 +209,11 @@ def _facade(mesh: Any, *, ckpt: Path | None = None, resume: bool = False) -> dic
     for i in range(first, STEPS):
         if ckpt is not None and not resume and i == SAVE_AFTER:
             fdist.save_states(ckpt, saved)
-        train_step(*_batch(i, mesh))
+        x, y = _batch(i, mesh)
+        if mesh is not None:
+            facts.setdefault("x", _sharding_facts(x))
+        train_step(x, y)
+    facts["w1"] = _sharding_facts(net.fc1.weight.value["weight"])
     facts["params"] = _host({str(key): state.value for key, state in params.items()})
     facts["step_count"] = int(np.asarray(optimizer.step_count.value))
     return facts
@@ -203,7 +231,7 @@ def _refused(restore: Any) -> str:
 def _errors(mesh: Any) -> dict[str, str]:
     """Messages of the helpers' refusals, as seen in a 2-process cluster."""
     messages = {}
-    spikes, labels = _data()
+    labels = _data()[1]
     for name, call in {
         "indivisible": lambda: distributed.shard_batch(labels[0][:3], mesh),
         "mesh": lambda: distributed.data_mesh(3),
@@ -226,22 +254,27 @@ def _worker(mode: str, ckpt: Path) -> None:
         "devices": jax.device_count(),
     }
     mesh = distributed.data_mesh()
+    if mode == "devices":  # one process, its devices (tests/test_multidevice.py)
+        results["functional_sharded"] = _functional(mesh)
+        results["functional_zero1"] = _functional(mesh, zero1=True)
+        results["facade_sharded"] = _facade(mesh)
     if mode == "train":
         results["functional"] = _functional(mesh)
         results["functional_zero1"] = _functional(mesh, zero1=True, ckpt=ckpt / "functional")
         results["facade"] = _facade(mesh, ckpt=ckpt / "facade")
         results["errors"] = _errors(mesh)
-    else:
+    if mode == "resume":
         results["functional_resumed"] = _functional(mesh, ckpt=ckpt / "functional", resume=True)
         results["facade_resumed"] = _facade(mesh, ckpt=ckpt / "facade", resume=True)
-        if jax.process_count() == 1:  # the reference: one process, one device, no mesh
-            results["functional_single"] = _functional(None)
-            results["facade_single"] = _facade(None)
+    if mode != "train" and jax.process_count() == 1:  # the reference: no mesh, one device
+        results["functional_single"] = _functional(None)
+        results["facade_single"] = _facade(None)
     print(json.dumps(results))
 
 
 # -- the tests (run in the pytest process) ---------------------------------------------
-def _launch(mode: str, ckpt: Path, processes: int, devices: int) -> list[dict[str, Any]]:
+def launch(mode: str, ckpt: Path, processes: int, devices: int) -> list[dict[str, Any]]:
+    """Run the worker in ``mode`` as ``processes`` x ``devices``; every process's JSON."""
     runs = distributed.launch_local(
         [__file__, mode, str(ckpt)],
         processes,
@@ -257,17 +290,18 @@ def _launch(mode: str, ckpt: Path, processes: int, devices: int) -> list[dict[st
 @pytest.fixture(scope="module")
 def launches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
     ckpt = tmp_path_factory.mktemp("ckpt")
-    train = _launch("train", ckpt, processes=2, devices=2)
+    train = launch("train", ckpt, processes=2, devices=2)
     # the two restores run at the same time (they only read the checkpoint)
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(2) as pool:
-        one = pool.submit(_launch, "resume", ckpt, 1, 1)
-        two = pool.submit(_launch, "resume", ckpt, 2, 1)
+        one = pool.submit(launch, "resume", ckpt, 1, 1)
+        two = pool.submit(launch, "resume", ckpt, 2, 1)
         return {"train": train, "one": one.result(), "two": two.result()}
 
 
-def _assert_close(actual: dict[str, Any], expected: dict[str, Any]) -> None:
+def assert_close(actual: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Same parameter names, values equal to float tolerance (reduction order differs)."""
     assert actual.keys() == expected.keys() and actual
     for name in expected:
         np.testing.assert_allclose(
@@ -291,9 +325,9 @@ def test_training_equals_one_device_and_is_identical_across_processes(
     first, second = launches["train"]
     assert first[style]["params"] == second[style]["params"]  # bit for bit
     reference = launches["one"][0]["facade_single" if style == "facade" else "functional_single"]
-    _assert_close(first[style]["params"], reference["params"])
+    assert_close(first[style]["params"], reference["params"])
     if style != "facade":
-        assert first[style]["w1_devices"] == 4
+        assert first[style]["w1"]["devices"] == 4 and first[style]["w1"]["replicated"]
         split = first[style]["opt_state_still_split"]
         assert any(split) == (style == "functional_zero1")
         assert split == first[style]["opt_state_split"]  # the moments stayed split
@@ -307,7 +341,7 @@ def test_checkpoint_from_two_processes_resumes_elsewhere(
     uninterrupted = launches["train"][0]["functional_zero1" if style == "functional" else style]
     runs = [run[f"{style}_resumed"] for run in launches[target]]
     for resumed in runs:
-        _assert_close(resumed["params"], uninterrupted["params"])
+        assert_close(resumed["params"], uninterrupted["params"])
         assert "pass reshard=True" in resumed["refused"]
         assert "written by 2 process(es) on a mesh {'batch': 4}" in resumed["refused"]
     assert all(run["params"] == runs[0]["params"] for run in runs)

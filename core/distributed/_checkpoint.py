@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,21 +17,19 @@ _INSTALL = 'pip install "spiketrain[distributed]"  (or: pip install orbax-checkp
 def _orbax() -> Any:
     """The ``orbax.checkpoint`` module, imported on first use."""
     try:
-        import orbax.checkpoint as ocp
+        return importlib.import_module("orbax.checkpoint")
     except ImportError as error:  # pragma: no cover - the dev extra installs it
         raise ImportError(f"sharded checkpoints need orbax-checkpoint: {_INSTALL}") from error
-    return ocp
 
 
 def _layout(tree: Any) -> dict[str, Any]:
     """Process count and mesh shape of ``tree``'s arrays: what a restore must match."""
-    shapes = {
-        tuple(leaf.sharding.mesh.shape.items())
+    meshes: list[dict[str, int]] = [
+        dict(leaf.sharding.mesh.shape)
         for leaf in jax.tree.leaves(tree)
         if isinstance(getattr(leaf, "sharding", None), jax.sharding.NamedSharding)
-    }
-    mesh = dict(max(shapes, key=len)) if shapes else {}
-    return {"processes": jax.process_count(), "mesh": mesh}
+    ]
+    return {"processes": jax.process_count(), "mesh": max(meshes, key=len, default={})}
 
 
 def save_sharded(directory: str | os.PathLike[str], tree: Any) -> Path:
@@ -110,7 +109,7 @@ def restore_sharded(
                 "it onto like's mesh"
             )
         target = jax.tree.map(
-            lambda leaf: jax.ShapeDtypeStruct(
+            lambda leaf: jax.ShapeDtypeStruct(  # type: ignore[no-untyped-call]
                 leaf.shape, leaf.dtype, sharding=getattr(leaf, "sharding", None)
             ),
             like,

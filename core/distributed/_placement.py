@@ -206,7 +206,11 @@ def shard_batch(tree: T, mesh: Mesh, *, batch_axis: Any = 0) -> T:
                     f"of the mesh: use a global batch size that is a multiple of {devices}"
                 )
             spec = _spec(*([None] * dim), axis)
-            return jax.make_array_from_process_local_data(NamedSharding(mesh, spec), local)
+            sharding = NamedSharding(mesh, spec)
+            made: jax.Array = jax.make_array_from_process_local_data(  # type: ignore[no-untyped-call]
+                sharding, local
+            )
+            return made
 
         return jax.tree.map(one, leaf)
 

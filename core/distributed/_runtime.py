@@ -182,7 +182,9 @@ def initialize(
         return Cluster(0, 1, None)
     if address is not None and pid not in (None, 0):
         _wait_for_port(address, timeout)
-    jax.config.update("jax_cpu_collectives_implementation", cpu_collectives)
+    jax.config.update(  # type: ignore[no-untyped-call]
+        "jax_cpu_collectives_implementation", cpu_collectives
+    )
     shown = address or "(detected from the cluster environment)"
     watchdog = _watchdog(shown, -1 if pid is None else pid, processes or -1, timeout)
     watchdog.start()

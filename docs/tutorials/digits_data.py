@@ -8,6 +8,7 @@ pixel ``i`` fires with probability ``rate * intensity_i``.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from typing import Any, Protocol, TypeVar
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.sharding import Mesh, NamedSharding, PartitionSpec
+from jax.sharding import Mesh
+
+from core import distributed
 
 T = TypeVar("T")
 
@@ -172,44 +175,70 @@ def regular_spikes(images: jax.Array, steps: int, rate: float) -> jax.Array:
 class DataParallel:
     """Data parallelism over a 1-D device mesh with one axis, ``"batch"``.
 
-    Each batch is split across the devices (spikes on their batch axis 1, labels on
-    axis 0); parameters and optimizer state are replicated. ``jax.jit`` then runs one
-    program on every device, each on its slice of the batch, and all-reduces the
-    gradients, so a step computes the same numbers as on one device.
+    The mesh spans the devices of every process (see :mod:`core.distributed`). Each
+    process loads only its share of every batch; the shares become one global batch
+    split across the devices (spikes on their batch axis 1, labels on axis 0);
+    parameters and optimizer state are replicated. ``jax.jit`` then runs one program on
+    every device, each on its slice of the batch, and all-reduces the gradients, so a
+    step computes the same numbers as on one device.
     """
 
     mesh: Mesh
 
-    @property
-    def replicated(self) -> NamedSharding:
-        """A full copy on every device (for parameters and optimizer state)."""
-        return NamedSharding(self.mesh, _spec())
-
     def replicate(self, tree: T) -> T:
-        """``tree``'s arrays copied to every device of the mesh."""
-        placed: T = jax.device_put(tree, self.replicated)
-        return placed
+        """``tree``'s arrays copied to every device of the mesh (in every process)."""
+        return distributed.replicate(tree, self.mesh)
+
+    def local(self, indices: np.ndarray) -> np.ndarray:
+        """This process's share of a global batch's example ``indices``."""
+        return indices[distributed.process_slice(len(indices))]
 
     def shard_batch(self, spikes: jax.Array, labels: jax.Array) -> tuple[jax.Array, jax.Array]:
-        """Split time-major ``spikes`` ``(T, batch, n)`` and ``labels`` ``(batch,)`` by example."""
-        return (
-            jax.device_put(spikes, NamedSharding(self.mesh, _spec(None, "batch"))),
-            jax.device_put(labels, NamedSharding(self.mesh, _spec("batch"))),
+        """This process's ``spikes`` ``(T, b, n)`` and ``labels`` ``(b,)`` as the global batch."""
+        return distributed.shard_batch((spikes, labels), self.mesh, batch_axis=(1, 0))
+
+
+def join_or_launch(processes: int, devices: int | None) -> int | None:
+    """Set up ``--processes``: launch local processes, join a cluster, or do nothing.
+
+    Started by a launcher (torchrun, ``srun``, ``mpirun``, or this function), the
+    process joins the cluster described by its environment. Started by hand with
+    ``processes > 1``, it runs this script as that many local processes on one
+    coordinator (``127.0.0.1``), each with ``devices / processes`` CPU devices, and
+    returns their exit status for the caller to exit with. Otherwise it does nothing.
+    """
+    if processes > 1 and not distributed.launched_by_cluster():
+        if devices is not None and devices % processes:
+            raise ValueError(
+                f"--devices {devices} must be a multiple of --processes {processes}: "
+                "every process runs the same number of devices"
+            )
+        runs = distributed.launch_local(
+            sys.argv,
+            processes,
+            devices_per_process=None if devices is None else devices // processes,
+            timeout=7 * 24 * 3600.0,
+            forward_first=True,  # process 0 prints; the others only if they fail
         )
+        for run in runs[1:]:
+            if run.returncode:
+                sys.stderr.write(run.stderr)
+                break
+        return max(abs(run.returncode) for run in runs)
+    distributed.initialize()
+    return None
 
 
-def _spec(*axes: str | None) -> PartitionSpec:
-    """``PartitionSpec(*axes)``: which mesh axis splits each array axis (``None``: none)."""
-    return PartitionSpec(*axes)  # type: ignore[no-untyped-call]  # jax leaves it untyped
+def data_parallel(devices: int | None, batch_size: int) -> DataParallel:
+    """A :class:`DataParallel` over ``devices`` devices, the same number in every process.
 
-
-def data_parallel(devices: int, batch_size: int) -> DataParallel:
-    """A :class:`DataParallel` over the first ``devices`` devices JAX sees.
+    ``devices=None`` takes one device per process.
 
     Raises:
-        ValueError: if ``devices`` is not between 1 and ``jax.device_count()``, or
-            ``batch_size`` is not a multiple of it.
+        ValueError: if ``devices`` is not between 1 and ``jax.device_count()`` (or not
+            a multiple of the process count), or ``batch_size`` is not a multiple of it.
     """
+    devices = jax.process_count() if devices is None else devices
     available = jax.device_count()
     if not 1 <= devices <= available:
         platform = jax.default_backend()
@@ -225,4 +254,4 @@ def data_parallel(devices: int, batch_size: int) -> DataParallel:
             f"--batch-size {batch_size} must be a multiple of --devices {devices}, so that "
             "every device gets the same number of examples"
         )
-    return DataParallel(Mesh(np.array(jax.devices()[:devices]), ("batch",)))
+    return DataParallel(distributed.data_mesh(devices))

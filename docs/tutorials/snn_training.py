@@ -1,7 +1,7 @@
 """Train a spiking network on handwritten digits, in the braintools style.
 
 Run:  python docs/tutorials/snn_training.py [--epochs 40] [--batch-size 64] [--seed 0] [--out out]
-      [--devices 1]
+      [--devices 1] [--processes 1]
 
 The 8x8 digits of scikit-learn are rate-coded into spike trains (``--steps`` time
 steps), fed to 64 -> 256 LIF -> 10 leaky-readout neurons, and trained with
@@ -12,7 +12,9 @@ cross-entropy of the readout's maximum membrane potential. It follows the
 accuracy curves and a PNG spike raster of the hidden layer into ``--out``, and ends
 with ``test accuracy: 0.XXX``. With ``--devices N`` the training is data parallel:
 each batch is split over a mesh of N devices while the parameters and the optimizer
-state are replicated (see ``docs/howto_multidevice.rst``).
+state are replicated (see ``docs/howto_multidevice.rst``). With ``--processes N`` it
+runs as N processes of one JAX cluster (launched here on 127.0.0.1, or joined from a
+launcher's environment such as ``srun``), each loading only its share of every batch.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digits_data import (
     History,
     data_parallel,
+    join_or_launch,
     load_digits,
     progress,
     regular_spikes,
@@ -78,9 +81,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("out"))
     parser.add_argument("--steps", type=int, default=25, help="time steps per image")
     parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument("--devices", type=int, default=1, help="data-parallel devices")
+    parser.add_argument(
+        "--devices", type=int, default=None, help="data-parallel devices in all (1 per process)"
+    )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="local processes to launch (see the how-to)"
+    )
     args = parser.parse_args()
     try:
+        if (status := join_or_launch(args.processes, args.devices)) is not None:
+            sys.exit(status)  # the local processes ran the training
         parallel = data_parallel(args.devices, args.batch_size)
     except ValueError as error:
         parser.error(str(error))
@@ -137,7 +147,7 @@ def main() -> None:
         order = rng.permutation(len(digits.y_train))
         losses = []
         for b in range(batches_per_epoch):
-            chosen = jnp.asarray(order[b * args.batch_size : (b + 1) * args.batch_size])
+            chosen = parallel.local(order[b * args.batch_size : (b + 1) * args.batch_size])
             X, y = parallel.shard_batch(train_spikes[:, chosen], y_train[chosen])
             losses.append(train_step(X, y))
             bar.update()
@@ -147,6 +157,8 @@ def main() -> None:
         bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.test_accuracy[-1]:.3f}")
     bar.close()
 
+    if jax.process_index():  # --processes: process 0 writes to --out, the others below it
+        args.out = args.out / f"process{jax.process_index()}"
     args.out.mkdir(parents=True, exist_ok=True)
     braintools.optim.save_checkpoint(
         args.out / "snn_training.ckpt.npz",

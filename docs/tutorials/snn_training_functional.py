@@ -1,7 +1,7 @@
 """The same digits training as ``snn_training.py``, with the functional core only.
 
 Run:  python docs/tutorials/snn_training_functional.py [--epochs 40] [--batch-size 64] [--seed 0]
-      [--devices 1]
+      [--devices 1] [--processes 1]
 
 No brainstate, no stateful objects: parameters are a dict of arrays, neurons are
 :mod:`core.neuron` cells with pure ``init``/``update``, the time loop is
@@ -9,8 +9,9 @@ No brainstate, no stateful objects: parameters are a dict of arrays, neurons are
 with pure ``init``/``update``, and the whole training step is one ``jax.jit``
 function with donated buffers. With ``--devices N`` the training is data parallel:
 each batch is split over a mesh of N devices, parameters and optimizer state are
-replicated, and ``jax.jit`` does the rest (see ``docs/howto_multidevice.rst``). It
-prints ``test accuracy: 0.XXX``.
+replicated, and ``jax.jit`` does the rest (see ``docs/howto_multidevice.rst``); with
+``--processes N`` it runs as N processes of one JAX cluster, each loading only its
+share of every batch. It prints ``test accuracy: 0.XXX``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digits_data import (
     History,
     data_parallel,
+    join_or_launch,
     load_digits,
     progress,
     regular_spikes,
@@ -85,9 +87,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("out"))
     parser.add_argument("--steps", type=int, default=25)
     parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument("--devices", type=int, default=1, help="data-parallel devices")
+    parser.add_argument(
+        "--devices", type=int, default=None, help="data-parallel devices in all (1 per process)"
+    )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="local processes to launch (see the how-to)"
+    )
     args = parser.parse_args()
     try:
+        if (status := join_or_launch(args.processes, args.devices)) is not None:
+            sys.exit(status)  # the local processes ran the training
         parallel = data_parallel(args.devices, args.batch_size)
     except ValueError as error:
         parser.error(str(error))
@@ -123,7 +132,7 @@ def main() -> None:
         order = rng.permutation(len(digits.y_train))
         losses = []
         for b in range(batches_per_epoch):
-            chosen = jnp.asarray(order[b * args.batch_size : (b + 1) * args.batch_size])
+            chosen = parallel.local(order[b * args.batch_size : (b + 1) * args.batch_size])
             spikes, labels = parallel.shard_batch(train_spikes[:, chosen], y_train[chosen])
             params, opt_state, value = train_step(params, opt_state, spikes, labels)
             losses.append(value)
@@ -134,6 +143,8 @@ def main() -> None:
         bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.test_accuracy[-1]:.3f}")
     bar.close()
 
+    if jax.process_index():  # --processes: process 0 writes to --out, the others below it
+        args.out = args.out / f"process{jax.process_index()}"
     args.out.mkdir(parents=True, exist_ok=True)
     save_curves(history, args.out / "snn_training_functional_curves.png")
     summary = {"test_accuracy": history.test_accuracy[-1], "seconds": round(history.seconds(), 1)}
