@@ -48,10 +48,7 @@ class Fixed:
 
     def __init__(self, value: HyperValue) -> None:
         array = np.asarray(value)
-        if not np.issubdtype(array.dtype, np.number) or np.issubdtype(
-            array.dtype, np.complexfloating
-        ):
-            raise TypeError(f"a fixed hyperparameter must be real numbers; got {value!r}")
+        check_real("value", array)
         stored: float | np.ndarray
         if array.ndim == 0:
             stored = float(array)

@@ -431,4 +431,5 @@ def scale_by_radam(
         Liu et al., *On the Variance of the Adaptive Learning Rate and Beyond*, 2020.
     """
     _check_adam_args(b1, b2, eps, eps_root)
+    check_real("threshold", threshold)
     return _ScaleByRAdam(b1, b2, eps, eps_root, threshold, nesterov)

@@ -11,7 +11,7 @@ from typing import Any
 import jax
 from jax.typing import DTypeLike
 
-from core._validation import check_real
+from core._validation import as_int, check_real
 
 from ._base import GradientTransformation, ScalarOrSchedule
 from ._clipping import clip_by_block_rms
@@ -68,6 +68,8 @@ def sgd(
         >>> print([round(float(x), 3) for x in params["w"]])
         [0.062, -0.124]
     """
+    if momentum is not None:
+        check_real("momentum", momentum, low=0, high=1)
     first = identity() if momentum is None else trace(momentum, nesterov, accumulator_dtype)
     return chain(first, scale_by_learning_rate(learning_rate))
 
@@ -209,6 +211,8 @@ def rmsprop(
     References:
         Tieleman & Hinton, 2012; Graves, *Generating Sequences With RNNs*, 2013.
     """
+    if momentum is not None:
+        check_real("momentum", momentum, low=0, high=1)
     return chain(
         scale_by_rms(decay, eps, initial_scale, eps_in_sqrt, bias_correction, centered=centered),
         scale_by_learning_rate(learning_rate),
@@ -263,6 +267,7 @@ def lars(
     References:
         You et al., *Large Batch Training of Convolutional Networks*, 2017.
     """
+    check_real("momentum", momentum, low=0, high=1)
     return chain(
         add_decayed_weights(weight_decay, weight_decay_mask),
         masked(
@@ -352,6 +357,7 @@ def sm3(learning_rate: ScalarOrSchedule, momentum: float = 0.9) -> GradientTrans
     References:
         Anil et al., *Memory-Efficient Adaptive Optimization*, NeurIPS 2019.
     """
+    check_real("momentum", momentum, low=0, high=1)
     return chain(scale_by_sm3(momentum), scale_by_learning_rate(learning_rate))
 
 
@@ -411,6 +417,16 @@ def adafactor(
     References:
         Shazeer & Stern, *Adafactor*, ICML 2018.
     """
+    as_int("min_dim_size_to_factor", min_dim_size_to_factor)
+    check_real("decay_rate", decay_rate)
+    as_int("decay_offset", decay_offset)
+    check_real("eps", eps, low=0, low_open=True)
+    if clipping_threshold is not None:
+        check_real("clipping_threshold", clipping_threshold, low=0, low_open=True)
+    if momentum is not None:
+        check_real("momentum", momentum, low=0, high=1)
+    if weight_decay_rate is not None and not callable(weight_decay_rate):
+        check_real("weight_decay_rate", weight_decay_rate, low=0)
     parts: list[GradientTransformation] = [
         scale_by_factored_rms(factored, decay_rate, decay_offset, min_dim_size_to_factor, eps)
     ]

@@ -256,6 +256,9 @@ def scale_by_backtracking_linesearch(
     """
     as_int("max_backtracking_steps", max_backtracking_steps, minimum=0)
     check_real("decrease_factor", decrease_factor, low=0, low_open=True)
+    check_real("slope_rtol", slope_rtol, low=0)
+    check_real("increase_factor", increase_factor, low=0, low_open=True)
+    check_real("max_learning_rate", max_learning_rate, low=0, low_open=True)
     return _Backtracking(
         max_backtracking_steps, slope_rtol, decrease_factor, increase_factor, max_learning_rate
     )

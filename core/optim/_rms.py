@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from core._validation import check_floating, check_real, check_same_structure
+from core._validation import as_int, check_floating, check_real, check_same_structure
 
 from . import _tree as tu
 from ._base import GradientTransformation, OptState, Params, Updates
@@ -106,6 +106,7 @@ def scale_by_rms(
     """
     check_real("decay", decay, low=0, high=1, high_open=True)
     check_real("eps", eps, low=0, low_open=True)
+    check_real("initial_scale", initial_scale, low=0)
     return _ScaleByRms(decay, eps, initial_scale, eps_in_sqrt, bias_correction, centered)
 
 
@@ -428,4 +429,7 @@ def scale_by_factored_rms(
         Shazeer & Stern, *Adafactor: Adaptive Learning Rates with Sublinear Memory Cost*, 2018.
     """
     check_real("epsilon", epsilon, low=0, low_open=True)
+    check_real("decay_rate", decay_rate)
+    as_int("step_offset", step_offset)
+    as_int("min_dim_size_to_factor", min_dim_size_to_factor)
     return _ScaleByFactoredRms(factored, decay_rate, step_offset, min_dim_size_to_factor, epsilon)

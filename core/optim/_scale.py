@@ -91,6 +91,7 @@ def scale(step_size: float | jax.Array) -> GradientTransformation:
         >>> print(u)
         [-2. -1.]
     """
+    check_real("step_size", step_size)
     return _Scale(step_size)
 
 
@@ -466,6 +467,9 @@ def scale_by_trust_ratio(
     References:
         You et al., *Large Batch Optimization for Deep Learning: Training BERT in 76 minutes*, 2020.
     """
+    check_real("min_norm", min_norm, low=0)
+    check_real("trust_coefficient", trust_coefficient, low=0)
+    check_real("eps", eps, low=0)
     return _ScaleByTrustRatio(min_norm, trust_coefficient, eps)
 
 
@@ -512,4 +516,5 @@ def scale_by_param_block_rms(min_scale: float = 1e-3) -> GradientTransformation:
         >>> print([round(float(x), 3) for x in u])
         [3.536, 3.536]
     """
+    check_real("min_scale", min_scale, low=0)
     return _ScaleByParamBlockRMS(min_scale)

@@ -66,7 +66,11 @@ def join_schedules(
     for i, fn in enumerate(funcs):
         if not callable(fn):
             raise TypeError(f"schedules[{i}] must be a callable step -> value, got {fn!r}")
-    bounds = [as_int(f"boundaries[{i}]", b) for i, b in enumerate(boundaries)]
+    try:
+        given = list(boundaries)
+    except TypeError:
+        raise TypeError(f"boundaries must be a sequence of ints, got {boundaries!r}") from None
+    bounds = [as_int(f"boundaries[{i}]", b) for i, b in enumerate(given)]
     if len(bounds) != len(funcs) - 1:
         raise ValueError(
             f"boundaries must have len(schedules) - 1 = {len(funcs) - 1} entries, got {len(bounds)}"
@@ -122,6 +126,7 @@ def warmup_constant_schedule(
         [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
     warmup = as_int("warmup_steps", warmup_steps)
+    check_real("peak_value", peak_value)
     return linear_schedule(init_value, peak_value, transition_steps=warmup)
 
 
@@ -245,6 +250,7 @@ def warmup_exponential_decay_schedule(
         [0.0, 0.5, 1.0, 0.5, 0.25, 0.2, 0.2]
     """
     warmup = as_int("warmup_steps", warmup_steps)
+    check_real("peak_value", peak_value)
     decay = exponential_decay(
         peak_value,
         transition_steps=transition_steps,

@@ -158,6 +158,8 @@ def scale_by_rprop(
     check_real("learning_rate", learning_rate, low=0)
     check_real("eta_minus", eta_minus, low=0, low_open=True)
     check_real("eta_plus", eta_plus, low=0, low_open=True)
+    check_real("min_step_size", min_step_size, low=0)
+    check_real("max_step_size", max_step_size, low=0)
     return _ScaleByRprop(learning_rate, eta_minus, eta_plus, min_step_size, max_step_size)
 
 

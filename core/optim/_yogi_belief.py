@@ -8,6 +8,8 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from core._validation import check_real
+
 from . import _tree as tu
 from ._adam import ScaleByAdamState, _check_adam_args, _nesterov_mu_hat
 from ._base import GradientTransformation, OptState, Params, Updates
@@ -80,6 +82,7 @@ def scale_by_yogi(
         Zaheer et al., *Adaptive Methods for Nonconvex Optimization*, NeurIPS 2018.
     """
     _check_adam_args(b1, b2, eps, eps_root)
+    check_real("initial_accumulator_value", initial_accumulator_value, low=0)
     return _ScaleByYogi(b1, b2, eps, eps_root, initial_accumulator_value)
 
 
