@@ -14,8 +14,8 @@ over time) and the same Adam optimizer:
   traces, in memory that does not depend on the sequence length T.
 
 A long-sequence variant samples the same task finer in time (``--long-steps`` steps:
-``dt = steps / long_steps``, so the neurons' time constants and the input rates are
-unchanged in physical time). Finally the peak memory of one compiled training step
+``dt = steps / long_steps``, so the neurons' time constants, the input rates and the
+charge an input spike delivers are unchanged in physical time). Finally the peak memory of one compiled training step
 (XLA's memory analysis: arguments + outputs + temporaries) is measured for each method
 at each T of ``--memory-steps``. With ``--every K`` the online rules update the weights
 every K steps while the network runs (:func:`core.online.online_train`).
@@ -142,9 +142,10 @@ def train(method: str, args: argparse.Namespace, steps: int, epochs: int) -> dic
     dt = args.steps / steps
     hidden, readout = cells(dt, args.hidden)
     digits = load_digits(args.seed)
-    rate = 0.8 * dt  # the same spikes per unit of time at every resolution
-    train_spikes = regular_spikes(jnp.asarray(digits.x_train), steps, rate)
-    test_spikes = regular_spikes(jnp.asarray(digits.x_test), steps, rate)
+    # the same spikes per unit of time at every resolution, each a pulse of area 1
+    rate = 0.8 * dt
+    train_spikes = regular_spikes(jnp.asarray(digits.x_train), steps, rate) / dt
+    test_spikes = regular_spikes(jnp.asarray(digits.x_test), steps, rate) / dt
     y_train, y_test = jnp.asarray(digits.y_train), jnp.asarray(digits.y_test)
     tx = optim.adam(learning_rate=args.lr)
     params = init_params(jax.random.key(args.seed), args.hidden)
