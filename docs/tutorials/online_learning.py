@@ -15,10 +15,11 @@ over time) and the same Adam optimizer:
 
 A long-sequence variant samples the same task finer in time (``--long-steps`` steps:
 ``dt = steps / long_steps``, so the neurons' time constants, the input rates and the
-charge an input spike delivers are unchanged in physical time). Finally the peak memory of one compiled training step
-(XLA's memory analysis: arguments + outputs + temporaries) is measured for each method
-at each T of ``--memory-steps``. With ``--every K`` the online rules update the weights
-every K steps while the network runs (:func:`core.online.online_train`).
+charge an input spike delivers are unchanged in physical time). Finally the peak memory
+of one compiled training step (XLA's memory analysis: arguments + outputs + temporaries,
+less the input sequence) is measured for each method at each T of ``--memory-steps``.
+With ``--every K`` the online rules update the weights every K steps while the network
+runs (:func:`core.online.online_train`).
 
 Writes ``online_learning.png`` (accuracy and peak memory against T) and
 ``online_learning_summary.json`` into ``--out`` and prints one line per method.

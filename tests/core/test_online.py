@@ -226,7 +226,9 @@ def bptt_grads(
     ],
     ids=["lif", "lif-leaky-readout", "lif-hard-reset-not-detached", "alif-leaky-readout"],
 )
-def test_eprop_and_ottt_equal_bptt_where_their_factorisation_is_exact(make: Any, leaky: bool) -> None:
+def test_eprop_and_ottt_equal_bptt_where_their_factorisation_is_exact(
+    make: Any, leaky: bool
+) -> None:
     """One feedforward layer, a loss at every step: e-prop's gradient is BPTT's."""
     with jax.enable_x64(True):
         params, xs, goals = problem(2)
