@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, cast, runtime_checkable
 
 import brainstate
 import jax
@@ -17,6 +17,7 @@ from core.optim._base import call_update
 
 from . import _optimizer_state as saved_state
 from ._gradients import all_finite, check_gradient, keep_if, subtree, unaliased
+from ._scheduler_base import LRScheduler
 from ._states import PyTreeOfStates, StatePath, UniqueStateManager, flatten_states
 
 NonFinite = Literal["skip", "raise", "apply"]
@@ -403,6 +404,8 @@ class Optimizer:
 
     def _read_lr(self, state: brainstate.LongTermState) -> float:
         """The learning rate in ``state``: exactly the number written, unless changed since."""
+        if isinstance(state.value, jax.core.Tracer):  # inside jit: the traced value
+            return cast(float, state.value)
         value = float(state.value)
         given = self._given_lr.get(id(state))
         if given is not None and float(np.asarray(given, np.dtype(state.value.dtype))) == value:
@@ -460,6 +463,25 @@ class Optimizer:
         if not self._groups:
             return [self.current_lr]
         return [self._read_lr(s) for s in self._lr_states()]
+
+    def lr_apply(self, apply_fn: Callable[[float], float]) -> None:
+        """Replace the learning rate ``lr`` of every group by ``apply_fn(lr)`` (braintools).
+
+        With a scheduler attached, the scheduler's current rates change (until its next
+        step) and are pushed here; never recompiles.
+
+        Args:
+            apply_fn: maps a learning rate to a new one (>= 0).
+        """
+        if isinstance(self._scheduler, LRScheduler):
+            self._scheduler.apply(apply_fn)
+            return
+        lrs = [as_float("apply_fn(lr)", apply_fn(lr), low=0) for lr in self.get_last_lr()]
+        if not self._groups:
+            self._initial_lr = lrs[0]
+            return
+        for state, lr in zip(self._lr_states(), lrs, strict=True):
+            self._write_lr(state, lr)
 
     def _set_scheduled_lr(self, lrs: Sequence[float]) -> None:
         """Called by an attached scheduler when its learning rates change."""

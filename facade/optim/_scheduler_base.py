@@ -107,6 +107,8 @@ class LRScheduler:
     """The base learning rate of every parameter group."""
     optimizer: SchedulableOptimizer | None
     """The optimizer this scheduler drives, or ``None``."""
+    _traceable: bool = False
+    """Whether :meth:`step` may run inside ``jit`` (traced epoch and learning rates)."""
     _state_keys: frozenset[str] = frozenset({"last_epoch", "base_lrs", "current_lrs", "optimizer"})
     """Attributes saved as state (restored), not as settings (which must match)."""
 
@@ -146,7 +148,7 @@ class LRScheduler:
         Returns:
             A new list with one Python float per parameter group.
         """
-        return [float(v) for v in self._current_lrs.value]
+        return _floats(self._current_lrs.value)
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``) and update the learning rates.
@@ -161,6 +163,19 @@ class LRScheduler:
         target = self._epoch() + 1 if epoch is None else epoch_arg(epoch)
         self.last_epoch.value = target
         self._update_lrs(self.get_lr())
+
+    def apply(self, apply_fn: Callable[[float], float]) -> None:
+        """Replace every current learning rate ``lr`` by ``apply_fn(lr)`` (until the next step).
+
+        Args:
+            apply_fn: maps a learning rate to a new one (>= 0).
+
+        Raises:
+            ValueError: if ``apply_fn`` returns a negative or non-finite value (nothing
+                changes).
+        """
+        lrs = [as_float("apply_fn(lr)", apply_fn(lr), low=0) for lr in self.get_last_lr()]
+        self._update_lrs(lrs)
 
     def step_epoch(self) -> None:
         """Advance one epoch (the same as :meth:`step` without arguments)."""
@@ -249,9 +264,12 @@ class LRScheduler:
 
     # -- helpers -------------------------------------------------------------------------
     def _epoch(self) -> int:
-        """The current epoch; a clear error when called inside ``jit``."""
+        """The current epoch: an int, or a traced one inside ``jit`` for schedulers whose
+        rates are pure functions of the epoch; a clear error for the others."""
         value: object = self.last_epoch.value
         if isinstance(value, jax.core.Tracer):
+            if self._traceable:
+                return cast(int, value)
             raise RuntimeError(
                 f"{type(self).__name__}.step() was called inside a jit-compiled function; "
                 "step schedulers in Python, between the compiled training steps"
@@ -323,15 +341,23 @@ def _describe(identity: Mapping[str, Any]) -> str:
 
 
 def _floats(values: Sequence[float]) -> list[float]:
-    """A ``get_lr`` result (a list of numbers or 0-d arrays) as a list of Python floats."""
-    return [float(v) for v in values]
+    """A ``get_lr`` result (a list of numbers or 0-d arrays) as a list of Python floats;
+    traced values (a step inside ``jit``) stay as they are."""
+    items: list[object] = list(values)
+    return [
+        cast(float, v) if isinstance(v, jax.core.Tracer) else float(cast(float, v)) for v in items
+    ]
 
 
 class EpochScheduler(LRScheduler):
     """A scheduler whose learning rates are pure functions of the epoch.
 
-    Subclasses define :meth:`_schedule`, the :mod:`core.optim` schedule of one group.
+    Subclasses define :meth:`_schedule`, the :mod:`core.optim` schedule of one group. Such a
+    scheduler may also be stepped inside ``brainstate.transform.jit`` (braintools' usage):
+    the epoch and the rates are then traced and computed in ``float32``.
     """
+
+    _traceable = True
 
     _schedules: list[ScheduleFn]
 
@@ -347,6 +373,8 @@ class EpochScheduler(LRScheduler):
         Returns:
             One Python float per entry of :attr:`base_lrs`.
         """
-        epoch = self._epoch()
+        epoch: object = self._epoch()
+        if isinstance(epoch, jax.core.Tracer):  # stepped inside jit: float32, traced
+            return [cast(float, schedule(cast(int, epoch))) for schedule in self._schedules]
         with float64():
-            return [float(schedule(epoch)) for schedule in self._schedules]
+            return [float(schedule(cast(int, epoch))) for schedule in self._schedules]

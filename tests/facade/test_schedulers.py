@@ -362,8 +362,29 @@ def test_bad_member_state_leaves_the_composite_unchanged() -> None:
     assert scheduler.state_dict() == before
 
 
-def test_step_inside_jit_is_refused_clearly() -> None:
-    scheduler = optim.StepLR(base_lr=0.1, step_size=1, gamma=0.5)
+def test_an_epoch_scheduler_steps_inside_jit_and_drives_the_optimizer() -> None:
+    scheduler = optim.StepLR(base_lr=0.1, step_size=2, gamma=0.5)
+    opt = optim.SGD(learning_rate=scheduler)
+    w = brainstate.ParamState(jnp.zeros(1, jnp.float32))
+    opt.register_trainable_weights({"w": w})
+
+    @brainstate.transform.jit
+    def train_step() -> jnp.ndarray:
+        opt.update({"w": jnp.ones(1, jnp.float32)})
+        scheduler.step()
+        return jnp.asarray(opt.current_lr)
+
+    lrs = [float(train_step()) for _ in range(5)]
+    expected = [0.1 * 0.5 ** ((e + 1) // 2) for e in range(5)]  # the rate after each step
+    np.testing.assert_allclose(lrs, expected, rtol=1e-6)
+    applied = sum([0.1, *expected[:4]])  # each update used the rate before its step
+    np.testing.assert_allclose(float(w.value[0]), -applied, rtol=1e-6)
+    assert int(scheduler.last_epoch.value) == 5
+    assert scheduler.get_last_lr() == pytest.approx([expected[-1]])
+
+
+def test_a_chained_scheduler_inside_jit_is_refused_clearly() -> None:
+    scheduler = optim.ChainedScheduler([optim.StepLR(base_lr=0.1, step_size=1, gamma=0.5)])
 
     @brainstate.transform.jit
     def train_step(x: jnp.ndarray) -> jnp.ndarray:
@@ -418,3 +439,17 @@ def test_a_saved_state_loads_only_into_the_same_scheduler(other: Factory) -> Non
     twin = optim.StepLR(base_lr=0.1, step_size=2, gamma=0.5)
     twin.load_state_dict(json.loads(json.dumps(saved.state_dict())))
     assert twin.get_last_lr() == saved.get_last_lr() and twin.last_epoch.value == 3
+
+
+def test_lr_apply_changes_the_scheduled_and_the_plain_learning_rate() -> None:
+    scheduled = optim.Adam(optim.StepLR(0.1))
+    scheduled.lr_apply(lambda lr: lr * 0.5)
+    assert scheduled.current_lr == 0.05 and scheduled.lr_scheduler is not None
+    assert scheduled.lr_scheduler.get_last_lr() == [0.05]
+    plain = optim.SGD(learning_rate=0.1)
+    plain.register_trainable_weights({"w": brainstate.ParamState(jnp.ones(2, jnp.float32))})
+    plain.lr_apply(lambda lr: lr / 4)
+    assert plain.current_lr == 0.025
+    with pytest.raises(ValueError, match=r"apply_fn\(lr\) must be a finite number >= 0"):
+        plain.lr_apply(lambda lr: -lr)
+    assert plain.current_lr == 0.025
