@@ -14,10 +14,12 @@ Sub-packages:
 * :mod:`core.init` -- weight initializers drawn on the host.
 * :mod:`core.layers` -- stateless layers (``dense``).
 * :mod:`core.online` -- online learning (e-prop, OTTT): gradients forward in time.
+* :mod:`core.distributed` -- training across processes (hosts) and devices.
 """
 
 from __future__ import annotations
 
+from . import distributed as distributed
 from . import init as init
 from . import layers as layers
 from . import loss as loss
@@ -27,4 +29,14 @@ from . import optim as optim
 from . import surrogate as surrogate
 from . import transform as transform
 
-__all__ = ["surrogate", "transform", "loss", "optim", "neuron", "init", "layers", "online"]
+__all__ = [
+    "surrogate",
+    "transform",
+    "loss",
+    "optim",
+    "neuron",
+    "init",
+    "layers",
+    "online",
+    "distributed",
+]

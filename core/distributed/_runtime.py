@@ -32,6 +32,12 @@ class Cluster:
         process_id: this process's index, ``0 .. num_processes - 1``.
         num_processes: the number of processes.
         coordinator_address: ``host:port`` of process 0's coordinator (``None`` alone).
+
+    Example:
+        >>> from core import distributed
+        >>> cluster = distributed.initialize()  # started alone: a cluster of one
+        >>> cluster.process_id, cluster.num_processes
+        (0, 1)
     """
 
     process_id: int
