@@ -10,16 +10,18 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike, DTypeLike
 
-from core.neuron import Cell, LeakyReadout
+from core.neuron import IF, LIF, Cell, LeakyReadout
 
 from ._model import (
     LossFn,
     OnlineState,
     Params,
     StepOutput,
+    batch_outer,
     hidden_grad,
     hidden_input,
     init_state,
+    membrane_decay,
     read_out,
 )
 
@@ -40,7 +42,10 @@ def eprop_init(
     the traces hold the eligibility vector :math:`\epsilon_{ji}` of every hidden-state
     component (``(C, *batch, n_pre, n_hidden)``, :math:`C` = 1 for LIF, 2 for ALIF)
     and, with a leaky readout, the filtered eligibility trace :math:`\bar e_{ji}`
-    (``"<name>:filtered"``). Their size does not depend on the sequence length.
+    (``"<name>:filtered"``). For a ``LIF`` or ``IF`` with a detached soft reset and one
+    ``tau`` (the paper's LIF), the eligibility vector does not depend on the
+    postsynaptic neuron, and only its presynaptic factor is kept (``(*batch, n_pre)``,
+    see :func:`eprop_step`). Their size does not depend on the sequence length.
 
     Args:
         cell: the hidden :mod:`core.neuron` cell (1-D neuron shape ``(n_hidden,)``).
@@ -63,6 +68,7 @@ def eprop_init(
     """
     components = len(jax.tree.leaves(cell.init((), dtype)))
     filtered = readout is not None
+    presynaptic_only = _presynaptic_leak(cell) is not None
 
     def shapes(
         batch: tuple[int, ...], n_in: int, n_h: int, n_out: int
@@ -70,7 +76,7 @@ def eprop_init(
         pre = {"w_in": n_in, "w_rec": n_h, "b_in": 1}
         out: dict[str, tuple[int, ...]] = {}
         for key, n in pre.items():
-            out[key] = (components, *batch, n, n_h)
+            out[key] = (*batch, n) if presynaptic_only else (components, *batch, n, n_h)
             if filtered:
                 out[f"{key}:filtered"] = (*batch, n, n_h)
         out["w_out"] = (*batch, n_h)
@@ -118,7 +124,8 @@ def eprop_step(
     of ``cell.update`` (so the spike's derivative is the cell's surrogate,
     :math:`\psi_{j,t}`). For a LIF with ``detach_reset=True`` this is the paper's
     :math:`e_{ji,t} = \psi_{j,t}\bar x_{i,t}`, :math:`\bar x_{i,t} = \alpha\bar x_{i,t-1}
-    + (1-\alpha)p_{i,t}`; for an ALIF it is the paper's two-component recursion with the
+    + (1-\alpha)p_{i,t}` (kept per presynaptic input only, with a soft reset and one
+    ``tau``); for an ALIF it is the paper's two-component recursion with the
     adaptive threshold. The gradient of the step's loss :math:`\ell_t(y_t, y^*_t)` is
 
     .. math::
@@ -171,17 +178,27 @@ def eprop_step(
     """
     pre, current = hidden_input(cell, params, state, x, readout, feedback)
     (neuron_state, spikes), jvp = jax.linearize(cell.update, state.neuron, current)
-    d_state, d_spikes = _jacobians(jvp, state.neuron, current)
+    leak = _presynaptic_leak(cell)
+    d_state, d_spikes = _jacobians(jvp, state.neuron, current, only_input=leak is not None)
     y, loss, kappa, traces, grads, signal = read_out(
         params, state, spikes, target, loss_fn, readout, feedback
     )
     for key in _HIDDEN:
         if key not in pre:
             continue
-        p = pre[key][..., :, None]
-        eps = state.traces[key]
-        trace = _propagate(d_spikes, eps, p)
-        traces[key] = jnp.stack([_propagate(row, eps, p) for row in d_state])
+        if leak is not None:  # e = (ds/dI) a_hat, a_hat = alpha a_hat + p: per input only
+            decay = leak if isinstance(leak, float) else leak.astype(pre[key].dtype)
+            a_hat = decay * state.traces[key] + pre[key]
+            traces[key] = a_hat
+            if readout is None:
+                grads[key] = hidden_grad(key, batch_outer(a_hat, signal * d_spikes[-1]))
+                continue
+            trace = d_spikes[-1][..., None, :] * a_hat[..., :, None]
+        else:
+            p = pre[key][..., :, None]
+            eps = state.traces[key]
+            trace = _propagate(d_spikes, eps, p)
+            traces[key] = jnp.stack([_propagate(row, eps, p) for row in d_state])
         if readout is not None:
             trace = kappa * state.traces[f"{key}:filtered"] + (1.0 - kappa) * trace
             traces[f"{key}:filtered"] = trace
@@ -200,7 +217,24 @@ def _propagate(derivatives: list[Array], eps: Array, p: Array) -> Array:
     return out
 
 
-def _jacobians(jvp: Any, h: Any, current: Array) -> tuple[list[list[Array]], list[Array]]:
+def _presynaptic_leak(cell: Cell[Any]) -> float | Array | None:
+    r"""The leak :math:`\alpha` when the eligibility vector is presynaptic only, else ``None``.
+
+    For a ``LIF`` / ``IF`` with a detached soft reset,
+    :math:`\partial v_t/\partial v_{t-1} = \alpha` for every neuron, so
+    :math:`\epsilon_{ji,t} = (1-\alpha)\hat a_{i,t}` with
+    :math:`\hat a_t = \alpha \hat a_{t-1} + p_t`, and
+    :math:`e_{ji,t} = (\partial s_{j,t}/\partial I_{j,t})\,\hat a_{i,t}`.
+    """
+    if not isinstance(cell, LIF | IF) or not cell.detach_reset or cell.reset != "soft":
+        return None
+    alpha = membrane_decay(cell)
+    return alpha if isinstance(alpha, float) or alpha.shape == () else None
+
+
+def _jacobians(
+    jvp: Any, h: Any, current: Array, *, only_input: bool = False
+) -> tuple[list[list[Array]], list[Array]]:
     r"""Per-neuron derivatives of an elementwise cell step.
 
     Returns ``(d_state, d_spikes)``: ``d_state[c'][c]`` is :math:`\partial h^{c'}_t /
@@ -210,7 +244,7 @@ def _jacobians(jvp: Any, h: Any, current: Array) -> tuple[list[list[Array]], lis
     leaves, treedef = jax.tree.flatten(h)
     zero_h = [jnp.zeros_like(leaf) for leaf in leaves]
     columns = []
-    for c in range(len(leaves) + 1):
+    for c in range(len(leaves) if only_input else 0, len(leaves) + 1):
         tangent_h = [jnp.ones_like(leaf) if i == c else zero_h[i] for i, leaf in enumerate(leaves)]
         tangent_i = jnp.ones_like(current) if c == len(leaves) else jnp.zeros_like(current)
         d_h, d_s = jvp(jax.tree.unflatten(treedef, tangent_h), tangent_i)
