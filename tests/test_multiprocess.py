@@ -386,5 +386,55 @@ def test_initialize_refuses_bad_arguments_before_joining() -> None:
     assert distributed.initialize(num_processes=1) == distributed.Cluster(0, 1, None)
 
 
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"JAX_COORDINATOR_ADDRESS": "127.0.0.1:1", "JAX_NUM_PROCESSES": "2", "JAX_PROCESS_ID": "3"},
+        {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "1", "WORLD_SIZE": "2", "RANK": "3"},
+    ],
+    ids=["jax", "torchrun"],
+)
+def test_initialize_reads_the_launchers_environment(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert distributed.launched_by_cluster()
+    # the id comes from the environment, and is checked before anything joins
+    with pytest.raises(ValueError, match=r"process_id must be between 0 and .* = 1, got 3"):
+        distributed.initialize()
+
+
+def test_sharded_checkpoint_refusals(tmp_path: Path) -> None:
+    import jax.numpy as jnp
+
+    mesh = distributed.data_mesh(1)
+    tree = {"w": distributed.replicate(jnp.arange(4.0), mesh)}
+    path = distributed.save_sharded(tmp_path / "ckpt", tree)
+    plain = {"w": jnp.zeros(4)}  # one device, no mesh: another layout
+    with pytest.raises(ValueError, match=r"mesh \{'batch': 1\}, but like lives in 1 process"):
+        distributed.restore_sharded(path, plain)
+    restored = distributed.restore_sharded(path, plain, reshard=True)
+    np.testing.assert_array_equal(np.asarray(restored["w"]), np.arange(4.0))
+    with pytest.raises(ValueError, match="like must have the structure, shapes and dtypes"):
+        distributed.restore_sharded(path, {"w": tree["w"], "b": tree["w"]})
+    with pytest.raises(FileNotFoundError, match="must be a checkpoint directory"):
+        distributed.restore_sharded(tmp_path / "missing", tree)
+
+
+def test_placement_refusals() -> None:
+    from facade.distributed import replicate_states
+
+    mesh = distributed.data_mesh(1)
+    with pytest.raises(ValueError, match="batch_axis must be an axis of every array, got 1"):
+        distributed.shard_batch(np.zeros(4), mesh, batch_axis=1)
+    with pytest.raises(ValueError, match="devices must be a multiple of the 1 process"):
+        distributed.data_mesh(2)  # the pytest process has one CPU device
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+        distributed.process_slice(0)
+    with pytest.raises(TypeError, match=r"states must hold brainstate\.State objects"):
+        replicate_states([np.zeros(3)], mesh)  # type: ignore[list-item]  # on purpose
+
+
 if __name__ == "__main__":
     _worker(sys.argv[1], Path(sys.argv[2]))

@@ -104,19 +104,24 @@ def _wait_for_port(address: str, timeout: float) -> None:
             time.sleep(0.1)
 
 
-def _watchdog(address: str, process_id: int, processes: int, timeout: float) -> threading.Timer:
+def _watchdog(
+    address: str, process_id: int | None, processes: int | None, timeout: float
+) -> threading.Timer:
     """A timer that ends the process with a clear message if joining outlasts ``timeout``.
 
     JAX's runtime aborts the process (no Python exception) when its own join deadline
     passes; this message comes first and names the coordinator.
     """
+    who = "this process" if process_id is None else f"process {process_id}"
+    if processes is not None:
+        who += f" of {processes}"
+    every = "every process" if processes is None else f"every process 0 .. {processes - 1}"
 
     def fail() -> None:
         sys.stderr.write(
-            f"TimeoutError: process {process_id} of {processes} waited {timeout:g} s at the "
-            f"coordinator {address} for the other processes to join, and not all of them "
-            f"did: start every process 0 .. {processes - 1} with coordinator address "
-            f"{address} and num_processes={processes}\n"
+            f"TimeoutError: {who} waited {timeout:g} s at the coordinator {address} for "
+            f"the other processes to join, and not all of them did: start {every} with "
+            f"coordinator address {address} and num_processes={processes or 'N'}\n"
         )
         sys.stderr.flush()
         os._exit(1)
@@ -192,7 +197,7 @@ def initialize(
         "jax_cpu_collectives_implementation", cpu_collectives
     )
     shown = address or "(detected from the cluster environment)"
-    watchdog = _watchdog(shown, -1 if pid is None else pid, processes or -1, timeout)
+    watchdog = _watchdog(shown, pid, processes, timeout)
     watchdog.start()
     try:
         jax.distributed.initialize(
