@@ -40,6 +40,7 @@ import core.optim
 import facade.optim
 
 MODULES = (
+    "core.loss",
     "core.optim",
     "core.surrogate",
     "core.neuron",
@@ -150,6 +151,11 @@ RANGES: dict[str, Kind] = {
     "schedulers": Instance("schedulers"), "key": Instance("key"), "mu_dtype": Instance("dtype"),
     "accumulator_dtype": Instance("dtype"), "dtype_momentum": Instance("dtype"),
     "core.optim.trace.decay": UNIT, "core.optim.ema_params.decay": UNIT,
+    "sigmoid_focal_loss.alpha": UNIT, "sigmoid_focal_loss.gamma": NONNEG,
+    "smooth_labels.alpha": UNIT, "huber_loss.delta": POSITIVE,
+    "poly_loss_cross_entropy.epsilon": Real(), "population": Int(1), "time_axis": Int(None),
+    "lamb": NONNEG, "min_spikes": NONNEG, "max_spikes": NONNEG, "correct_rate": UNIT,
+    "incorrect_rate": UNIT, "blank_id": Int(0), "reduction": Choice(("none", "mean", "sum")),
 }  # fmt: skip
 
 # Values for the arguments a constructor requires (called fresh for every build).
@@ -174,6 +180,70 @@ REQUIRED: dict[str, Callable[[], Any]] = {
     ],
     "schedules": lambda: [core.optim.constant_schedule(1.0), core.optim.constant_schedule(0.5)],
     "boundaries": lambda: [5], "max_lr": lambda: 0.1,
+}  # fmt: skip
+
+# A loss's data arguments (arrays, not settings: never swept) and valid data per loss.
+LOSS_DATA = frozenset(
+    {
+        "logits", "labels", "log_probs", "target", "predictor_outputs", "targets", "scores",
+        "log_predictions", "log_targets", "predictions", "X", "Y", "x", "spikes", "membrane",
+        "outputs", "logit_paddings", "label_paddings", "where", "weights",
+    }
+)  # fmt: skip
+
+
+def _logits() -> Any:
+    return np.array([[1.0, 0.0, -1.0], [0.5, 0.2, 0.1]], np.float32)
+
+
+def _one_hot() -> Any:
+    return np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]], np.float32)
+
+
+def _classes() -> Any:
+    return np.array([0, 2], np.int32)
+
+
+def _spikes() -> Any:
+    return np.ones((4, 2, 3), np.float32)
+
+
+_SOFT = {"logits": _logits, "labels": _one_hot}
+_HARD = {"logits": _logits, "labels": _classes}
+_SNN = {"spikes": _spikes, "membrane": _spikes, "outputs": _spikes, "labels": _classes}
+LOSS_INPUTS: dict[str, dict[str, Callable[[], Any]]] = {
+    "softmax_cross_entropy_with_integer_labels": _HARD, "softmax_cross_entropy": _SOFT,
+    "sigmoid_binary_cross_entropy": _SOFT, "sigmoid_focal_loss": _SOFT,
+    "poly_loss_cross_entropy": _SOFT, "ranking_softmax_loss": _SOFT,
+    "nll_loss": {"log_probs": _logits, "target": _classes},
+    "hinge_loss": {"predictor_outputs": _logits, "targets": _one_hot},
+    "perceptron_loss": {"predictor_outputs": _logits, "targets": _one_hot},
+    "multiclass_hinge_loss": {"scores": _logits, "labels": _classes},
+    "multiclass_perceptron_loss": {"scores": _logits, "labels": _classes},
+    "kl_divergence": {"log_predictions": _logits, "targets": _one_hot},
+    "convex_kl_divergence": {"log_predictions": _logits, "targets": _one_hot},
+    "kl_divergence_with_log_targets": {"log_predictions": _logits, "log_targets": _logits},
+    "smooth_labels": {"labels": _one_hot, "alpha": lambda: 0.1},
+    "l1_loss": {"logits": _logits, "targets": _one_hot},
+    "safe_norm": {"x": _logits, "min_norm": lambda: 0.0},
+    "cosine_similarity": {"predictions": _logits, "targets": _one_hot},
+    "cosine_distance": {"predictions": _logits, "targets": _one_hot},
+    "pairwise_cosine_similarity": {"X": _logits}, "pairwise_cosine_distance": {"X": _logits},
+    "sparsity_penalty": {"spikes": _spikes, "max_spikes": lambda: 2.0},
+    **{
+        loss: {"predictions": _logits}
+        for loss in ("squared_error", "absolute_error", "l2_loss", "l2_norm", "huber_loss",
+                     "log_cosh")
+    },
+    **{
+        loss: _SNN
+        for loss in (
+            "first_spike_time", "ce_rate_loss", "ce_count_loss", "ce_max_membrane_loss",
+            "mse_count_loss", "mse_membrane_loss", "ce_temporal_loss", "mse_temporal_loss",
+            "tet_loss", "accuracy_rate", "accuracy_count", "accuracy_max_membrane",
+            "accuracy_first_spike", "l1_rate_sparsity", "silence_penalty",
+        )
+    },
 }  # fmt: skip
 
 # Arguments a constructor needs set for the others to be checked at all.
@@ -244,6 +314,8 @@ class Case:
 
 def _kind_from_annotation(annotation: str, hint: Any) -> Kind | None:
     union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    if union and bool in typing.get_args(hint):  # a flag with a named alternative
+        return None
     options = [a for arm in (typing.get_args(hint) if union else (hint,)) for a in _literal(arm)]
     if not options and "Literal[" in annotation:  # an unresolved annotation: read its text
         options = re.findall(r"'([^']*)'", annotation)
@@ -316,7 +388,8 @@ def discover() -> tuple[dict[str, Callable[..., Any]], list[Case], list[str]]:
         hints = _hints(build)
         names[name] = build
         for parameter in _signature(build).parameters.values():
-            if parameter.name in ("self", "x", "name") or parameter.kind in (
+            is_data = name.startswith("core.loss.") and parameter.name in LOSS_DATA
+            if is_data or parameter.name in ("self", "x", "name") or parameter.kind in (
                 parameter.VAR_POSITIONAL,
                 parameter.VAR_KEYWORD,
             ):
@@ -391,9 +464,18 @@ def bad_values(case: Case) -> st.SearchStrategy[Any]:
 # -- the sweep -----------------------------------------------------------------------------
 def _valid_arguments(case: Case) -> dict[str, Any]:
     """The values the constructor requires, other than ``case.argument``."""
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
+    short = case.name.rsplit(".", 1)[1]
+    if case.name.startswith("core.loss."):
+        if short not in LOSS_INPUTS:
+            pytest.skip(f"no valid data known for {case.name}")
+        data = LOSS_INPUTS[short]
+        kwargs = {k: make() for k, make in data.items() if k != case.argument and k in
+                  _signature(case.build).parameters}  # fmt: skip
     for parameter in _signature(case.build).parameters.values():
-        if parameter.name in ("self", case.argument) or parameter.default is not parameter.empty:
+        if parameter.name in ("self", case.argument, *kwargs) or (
+            parameter.default is not parameter.empty
+        ):
             continue
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue

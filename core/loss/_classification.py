@@ -6,6 +6,8 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._validation import check_real
+
 from . import _validate as v
 from ._jit import kernel
 
@@ -175,6 +177,7 @@ def poly_loss_cross_entropy(
     z = v.float_array("logits", logits)
     p = v.float_array("labels", labels).astype(z.dtype)
     v.same_shape("logits", z, "labels", p)
+    check_real("epsilon", epsilon)
     return _soft_cross_entropy(z, p, epsilon)
 
 
@@ -269,10 +272,9 @@ def sigmoid_focal_loss(
     z = v.float_array("logits", logits)
     y = v.numeric_as("labels", labels, z)
     v.same_shape("logits", z, "labels", y)
-    if alpha is not None and not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must be None or in [0, 1], got {alpha}.")
-    if gamma < 0:
-        raise ValueError(f"gamma must be >= 0, got {gamma}.")
+    if alpha is not None:
+        check_real("alpha", alpha, low=0, high=1)
+    check_real("gamma", gamma, low=0)
     return _focal(z, y, 0.0 if alpha is None else alpha, gamma, weighted=alpha is not None)
 
 

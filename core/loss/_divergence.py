@@ -6,6 +6,8 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._validation import check_real
+
 from . import _validate as v
 from ._jit import kernel
 
@@ -171,6 +173,5 @@ def smooth_labels(labels: ArrayLike, alpha: float) -> jax.Array:
     """
     y = v.float_array("labels", labels)
     v.min_ndim("labels", y, 1, "classes on the last axis")
-    if isinstance(alpha, int | float) and not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must be in [0, 1], got {alpha}.")
+    check_real("alpha", alpha, low=0, high=1)
     return (1.0 - alpha) * y + alpha / y.shape[-1]

@@ -6,6 +6,8 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._validation import check_real
+
 from . import _validate as v
 from ._jit import kernel
 from ._similarity import safe_norm
@@ -292,6 +294,7 @@ def huber_loss(
     """
     v.check_reduction(reduction)
     p, t = _pair(predictions, targets)
+    check_real("delta", delta, low=0, low_open=True)
     return _regression(p, t, delta, kind="huber", reduction=reduction, axis=_axis(axis))
 
 

@@ -12,6 +12,8 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 from jaxtyping import PyTree
 
+from core._validation import check_real
+
 from . import _validate as v
 from ._jit import kernel
 
@@ -74,6 +76,7 @@ def l1_rate_sparsity(
         >>> print(l1_rate_sparsity({"h1": hidden, "h2": hidden}, lamb=0.5))
         3.0
     """
+    check_real("lamb", lamb, low=0)
     terms = [lamb * jnp.sum(counts) / steps for counts, steps in _mean_counts(spikes, time_axis)]
     return _total(terms)
 
@@ -107,6 +110,7 @@ def silence_penalty(
         >>> print(silence_penalty([spikes], min_spikes=1.0))
         1.0
     """
+    check_real("min_spikes", min_spikes, low=0)
     terms = [
         jnp.sum(jnp.square(jnp.maximum(0.0, min_spikes - counts)))
         for counts, _ in _mean_counts(spikes, time_axis)
@@ -143,6 +147,7 @@ def sparsity_penalty(
         >>> print(sparsity_penalty(spikes, max_spikes=3.0))
         8.0
     """
+    check_real("max_spikes", max_spikes, low=0)
     terms = [
         jnp.sum(jnp.square(jnp.maximum(0.0, counts - max_spikes)))
         for counts, _ in _mean_counts(spikes, time_axis)

@@ -6,6 +6,8 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._validation import check_real
+
 from . import _validate as v
 from ._jit import kernel
 
@@ -61,6 +63,7 @@ def cosine_similarity(
     b = v.float_array("targets", targets).astype(a.dtype)
     v.same_shape("predictions", a, "targets", b)
     v.min_ndim("predictions", a, 1, "vectors on the last axis")
+    check_real("epsilon", epsilon, low=0)
     return _cosine(a, b, epsilon, pairwise=False)
 
 
@@ -140,6 +143,7 @@ def pairwise_cosine_similarity(
             f"X and Y must have the same number of features, got X.shape={x.shape} and "
             f"Y.shape={y.shape}."
         )
+    check_real("eps", eps, low=0)
     return _cosine(x, y, eps, pairwise=True)
 
 

@@ -11,6 +11,8 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._validation import check_real
+
 from . import _readout as r
 from . import _validate as v
 from ._classification import integer_label_cross_entropy
@@ -240,6 +242,8 @@ def mse_count_loss(
     x, y, _ = r.readout(
         "spikes", spikes, labels, time_axis=time_axis, population=population, check=check
     )
+    check_real("correct_rate", correct_rate, low=0, high=1)
+    check_real("incorrect_rate", incorrect_rate, low=0, high=1)
     return _mse_count(x, y, correct_rate, incorrect_rate, population=population)
 
 
@@ -307,6 +311,8 @@ def mse_membrane_loss(
     x, y, _ = r.readout(
         "membrane", membrane, labels, time_axis=time_axis, population=population, check=check
     )
+    check_real("on_target", on_target)
+    check_real("off_target", off_target)
     return _mse_membrane(x, y, on_target, off_target, population=population)
 
 
@@ -373,8 +379,8 @@ def tet_loss(
         Deng et al., *Temporal Efficient Training of Spiking Neural Network via Gradient
         Re-weighting*, ICLR 2022.
     """
-    if not 0.0 <= lamb <= 1.0:
-        raise ValueError(f"lamb must be in [0, 1], got {lamb}.")
+    check_real("lamb", lamb, low=0, high=1)
+    check_real("means", means)
     x, y, _ = r.readout(
         "outputs", outputs, labels, time_axis=time_axis, population=population, check=check
     )

@@ -10,6 +10,8 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._validation import check_real
+
 from . import _readout as r
 from . import _validate as v
 from ._classification import integer_label_cross_entropy
@@ -119,6 +121,9 @@ def mse_temporal_loss(
     x, y, _ = r.readout(
         "spikes", spikes, labels, time_axis=time_axis, population=population, check=check
     )
+    check_real("on_target", on_target)
+    if off_target is not None:
+        check_real("off_target", off_target)
     off = float(x.shape[0]) if off_target is None else off_target
     return _mse_temporal(x, y, on_target, off, population=population)
 
