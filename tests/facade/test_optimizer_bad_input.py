@@ -11,6 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from core import optim as core_optim
 from facade.optim import SGD, Adam, RMSprop, StepLR
 
 
@@ -130,3 +131,16 @@ def test_setting_a_negative_lr_changes_nothing() -> None:
     with pytest.raises(ValueError, match="current_lr must be a finite number >= 0"):
         opt.current_lr = -1.0
     assert opt.current_lr == pytest.approx(0.1)
+
+
+def test_adam_accepts_exactly_what_core_accepts_with_core_message() -> None:
+    with pytest.raises(ValueError) as core_error:
+        core_optim.adam(0.001, eps=0.0)
+    with pytest.raises(ValueError) as facade_error:
+        Adam(eps=0.0)
+    assert (
+        str(facade_error.value)
+        == str(core_error.value)
+        == "eps must be a finite number > 0, got 0.0"
+    )
+    Adam(eps=1e-30)  # core accepts any eps > 0, so does the facade
