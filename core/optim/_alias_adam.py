@@ -13,9 +13,9 @@ from jax.typing import DTypeLike
 from ._adam import scale_by_adam, scale_by_adamax, scale_by_radam
 from ._base import GradientTransformation, ScalarOrSchedule
 from ._combine import chain
-from ._named import named_optimizer
+from ._named import named_optimizer, resolved
 from ._scale import add_decayed_weights, scale_by_learning_rate, scale_by_trust_ratio
-from ._sign_based import scale_by_lion
+from ._sign_based import scale_by_lion, scale_by_novograd
 from ._yogi_belief import scale_by_belief, scale_by_yogi
 
 
@@ -37,28 +37,18 @@ def adam(
         \theta_{t+1} = \theta_t - \eta \frac{\hat m_t}{\sqrt{\hat v_t + \bar\epsilon} + \epsilon}
 
     Args:
-        learning_rate: :math:`\eta` (number or schedule), >= 0.
-        b1: first-moment decay, in [0, 1).
-        b2: second-moment decay, in [0, 1).
-        eps: > 0, outside the root.
-        eps_root: >= 0, inside the root.
-        mu_dtype: dtype of the first moment.
+        {learning_rate}
+        {adam_decays}
+        {adam_eps}
+        {mu_dtype}
         nesterov: use Nesterov momentum (NAdam).
 
     Returns:
-        The optimizer.
+        The optimizer: :func:`scale_by_adam`, then the learning rate.
 
     Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.adam(learning_rate=0.1)
-        >>> params = {"w": jnp.array([1.0, -2.0])}
-        >>> state = tx.init(params)
-        >>> for _ in range(3):
-        ...     grads = {"w": 2 * params["w"]}  # gradient of sum(w ** 2)
-        ...     updates, state = tx.update(grads, state, params)
-        ...     params = optim.apply_updates(params, updates)
-        >>> print([round(float(x), 3) for x in params["w"]])
+        {descend}
+        >>> descend(optim.adam(learning_rate=0.1))
         [0.702, -1.701]
 
     References:
@@ -89,27 +79,17 @@ def nadam(
         \hat m_t = \frac{\beta_1 m_t}{1-\beta_1^{t+1}} + \frac{(1-\beta_1) g_t}{1-\beta_1^t}
 
     Args:
-        learning_rate: :math:`\eta` (number or schedule), >= 0.
-        b1: first-moment decay, in [0, 1).
-        b2: second-moment decay, in [0, 1).
-        eps: > 0, outside the root.
-        eps_root: >= 0, inside the root.
-        mu_dtype: dtype of the first moment.
+        {learning_rate}
+        {adam_decays}
+        {adam_eps}
+        {mu_dtype}
 
     Returns:
-        The optimizer.
+        The optimizer: :func:`scale_by_adam` (``nesterov=True``), then the learning rate.
 
     Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.nadam(learning_rate=0.1)
-        >>> params = {"w": jnp.array([1.0, -2.0])}
-        >>> state = tx.init(params)
-        >>> for _ in range(3):
-        ...     grads = {"w": 2 * params["w"]}  # gradient of sum(w ** 2)
-        ...     updates, state = tx.update(grads, state, params)
-        ...     params = optim.apply_updates(params, updates)
-        >>> print([round(float(x), 3) for x in params["w"]])
+        {descend}
+        >>> descend(optim.nadam(learning_rate=0.1))
         [0.641, -1.634]
 
     References:
@@ -142,30 +122,20 @@ def adamw(
         + \lambda \theta_t\right)
 
     Args:
-        learning_rate: :math:`\eta` (number or schedule), >= 0.
-        b1: first-moment decay, in [0, 1).
-        b2: second-moment decay, in [0, 1).
-        eps: > 0, outside the root.
-        eps_root: >= 0, inside the root.
-        mu_dtype: dtype of the first moment.
+        {learning_rate}
+        {adam_decays}
+        {adam_eps}
+        {mu_dtype}
         weight_decay: :math:`\lambda`, >= 0 (kept in the state).
-        mask: where to decay (pytree of booleans or a plain function), see :func:`masked`.
+        {decay_mask}
         nesterov: use Nesterov momentum.
 
     Returns:
-        The optimizer.
+        The optimizer: :func:`scale_by_adam`, weight decay, then the learning rate.
 
     Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.adamw(learning_rate=0.1, weight_decay=0.01)
-        >>> params = {"w": jnp.array([1.0, -2.0])}
-        >>> state = tx.init(params)
-        >>> for _ in range(3):
-        ...     grads = {"w": 2 * params["w"]}  # gradient of sum(w ** 2)
-        ...     updates, state = tx.update(grads, state, params)
-        ...     params = optim.apply_updates(params, updates)
-        >>> print([round(float(x), 3) for x in params["w"]])
+        {descend}
+        >>> descend(optim.adamw(learning_rate=0.1, weight_decay=0.01))
         [0.699, -1.695]
 
     References:
@@ -195,27 +165,17 @@ def amsgrad(
         \theta_{t+1} = \theta_t - \eta \frac{\hat m_t}{\sqrt{\hat v^{\max}_t} + \epsilon}
 
     Args:
-        learning_rate: :math:`\eta` (number or schedule), >= 0.
-        b1: first-moment decay, in [0, 1).
-        b2: second-moment decay, in [0, 1).
-        eps: > 0, outside the root.
-        eps_root: >= 0, inside the root.
-        mu_dtype: dtype of the first moment.
+        {learning_rate}
+        {adam_decays}
+        {adam_eps}
+        {mu_dtype}
 
     Returns:
-        The optimizer.
+        The optimizer: :func:`scale_by_adam` (``amsgrad=True``), then the learning rate.
 
     Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.amsgrad(learning_rate=0.1)
-        >>> params = {"w": jnp.array([1.0, -2.0])}
-        >>> state = tx.init(params)
-        >>> for _ in range(3):
-        ...     grads = {"w": 2 * params["w"]}  # gradient of sum(w ** 2)
-        ...     updates, state = tx.update(grads, state, params)
-        ...     params = optim.apply_updates(params, updates)
-        >>> print([round(float(x), 3) for x in params["w"]])
+        {descend}
+        >>> descend(optim.amsgrad(learning_rate=0.1))
         [0.716, -1.708]
 
     References:
@@ -245,28 +205,18 @@ def radam(
         \theta_{t+1} = \theta_t - \eta\, u_t^{\text{RAdam}}
 
     Args:
-        learning_rate: :math:`\eta` (number or schedule), >= 0.
-        b1: first-moment decay, in [0, 1).
-        b2: second-moment decay, in [0, 1).
-        eps: > 0.
-        eps_root: >= 0.
+        {learning_rate}
+        {adam_decays}
+        {adam_eps}
         threshold: variance-tractability threshold.
         nesterov: use Nesterov momentum.
 
     Returns:
-        The optimizer.
+        The optimizer: :func:`scale_by_radam`, then the learning rate.
 
     Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.radam(learning_rate=0.1)
-        >>> params = {"w": jnp.array([1.0, -2.0])}
-        >>> state = tx.init(params)
-        >>> for _ in range(3):
-        ...     grads = {"w": 2 * params["w"]}  # gradient of sum(w ** 2)
-        ...     updates, state = tx.update(grads, state, params)
-        ...     params = optim.apply_updates(params, updates)
-        >>> print([round(float(x), 3) for x in params["w"]])
+        {descend}
+        >>> descend(optim.radam(learning_rate=0.1))
         [0.462, -0.925]
 
     References:
@@ -290,25 +240,17 @@ def adamax(
         v_t = \max(|g_t| + \epsilon, \beta_2 v_{t-1})
 
     Args:
-        learning_rate: :math:`\eta` (number or schedule), >= 0.
+        {learning_rate}
         b1: first-moment decay, in [0, 1).
         b2: infinity-norm decay, in [0, 1).
         eps: > 0.
 
     Returns:
-        The optimizer.
+        The optimizer: :func:`scale_by_adamax`, then the learning rate.
 
     Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.adamax(learning_rate=0.1)
-        >>> params = {"w": jnp.array([1.0, -2.0])}
-        >>> state = tx.init(params)
-        >>> for _ in range(3):
-        ...     grads = {"w": 2 * params["w"]}  # gradient of sum(w ** 2)
-        ...     updates, state = tx.update(grads, state, params)
-        ...     params = optim.apply_updates(params, updates)
-        >>> print([round(float(x), 3) for x in params["w"]])
+        {descend}
+        >>> descend(optim.adamax(learning_rate=0.1))
         [0.715, -1.708]
 
     References:
@@ -335,28 +277,18 @@ def lamb(
         \theta_{t+1} = \theta_t - \eta \frac{\|\theta_t\|}{\|r_t\|} r_t
 
     Args:
-        learning_rate: :math:`\eta` (number or schedule), >= 0.
-        b1: first-moment decay, in [0, 1).
-        b2: second-moment decay, in [0, 1).
-        eps: > 0.
-        eps_root: >= 0.
+        {learning_rate}
+        {adam_decays}
+        {adam_eps}
         weight_decay: :math:`\lambda`, >= 0.
-        mask: where to decay (see :func:`masked`).
+        {decay_mask}
 
     Returns:
-        The optimizer.
+        The optimizer: Adam, weight decay, trust ratio, then the learning rate.
 
     Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.lamb(learning_rate=0.1)
-        >>> params = {"w": jnp.array([1.0, -2.0])}
-        >>> state = tx.init(params)
-        >>> for _ in range(3):
-        ...     grads = {"w": 2 * params["w"]}  # gradient of sum(w ** 2)
-        ...     updates, state = tx.update(grads, state, params)
-        ...     params = optim.apply_updates(params, updates)
-        >>> print([round(float(x), 3) for x in params["w"]])
+        {descend}
+        >>> descend(optim.lamb(learning_rate=0.1))
         [0.57, -1.567]
 
     References:
@@ -387,27 +319,19 @@ def lion(
         + \lambda\theta_t\right)
 
     Args:
-        learning_rate: :math:`\eta` (number or schedule), >= 0.
+        {learning_rate}
         b1: interpolation weight, in [0, 1).
         b2: momentum decay, in [0, 1).
         mu_dtype: dtype of the momentum.
         weight_decay: :math:`\lambda`, >= 0.
-        mask: where to decay (see :func:`masked`).
+        {decay_mask}
 
     Returns:
-        The optimizer.
+        The optimizer: :func:`scale_by_lion`, weight decay, then the learning rate.
 
     Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.lion(learning_rate=0.1)
-        >>> params = {"w": jnp.array([1.0, -2.0])}
-        >>> state = tx.init(params)
-        >>> for _ in range(3):
-        ...     grads = {"w": 2 * params["w"]}  # gradient of sum(w ** 2)
-        ...     updates, state = tx.update(grads, state, params)
-        ...     params = optim.apply_updates(params, updates)
-        >>> print([round(float(x), 3) for x in params["w"]])
+        {descend}
+        >>> descend(optim.lion(learning_rate=0.1))
         [0.7, -1.699]
 
     References:
@@ -431,25 +355,16 @@ def yogi(
         \theta_{t+1} = \theta_t - \eta \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
 
     Args:
-        learning_rate: :math:`\eta` (number or schedule), >= 0.
-        b1: first-moment decay, in [0, 1).
-        b2: second-moment decay, in [0, 1).
+        {learning_rate}
+        {adam_decays}
         eps: > 0.
 
     Returns:
-        The optimizer.
+        The optimizer: :func:`scale_by_yogi`, then the learning rate.
 
     Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.yogi(learning_rate=0.1)
-        >>> params = {"w": jnp.array([1.0, -2.0])}
-        >>> state = tx.init(params)
-        >>> for _ in range(3):
-        ...     grads = {"w": 2 * params["w"]}  # gradient of sum(w ** 2)
-        ...     updates, state = tx.update(grads, state, params)
-        ...     params = optim.apply_updates(params, updates)
-        >>> print([round(float(x), 3) for x in params["w"]])
+        {descend}
+        >>> descend(optim.yogi(learning_rate=0.1))
         [0.702, -1.701]
 
     References:
@@ -475,27 +390,18 @@ def adabelief(
         \theta_{t+1} = \theta_t - \eta \frac{\hat m_t}{\sqrt{\hat s_t} + \epsilon}
 
     Args:
-        learning_rate: :math:`\eta` (number or schedule), >= 0.
+        {learning_rate}
         b1: first-moment decay, in [0, 1).
         b2: belief decay, in [0, 1).
-        eps: > 0.
-        eps_root: >= 0.
+        {adam_eps}
         nesterov: Nesterov momentum.
 
     Returns:
-        The optimizer.
+        The optimizer: :func:`scale_by_belief`, then the learning rate.
 
     Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.adabelief(learning_rate=0.1)
-        >>> params = {"w": jnp.array([1.0, -2.0])}
-        >>> state = tx.init(params)
-        >>> for _ in range(3):
-        ...     grads = {"w": 2 * params["w"]}  # gradient of sum(w ** 2)
-        ...     updates, state = tx.update(grads, state, params)
-        ...     params = optim.apply_updates(params, updates)
-        >>> print([round(float(x), 3) for x in params["w"]])
+        {descend}
+        >>> descend(optim.adabelief(learning_rate=0.1))
         [0.652, -1.651]
 
     References:
@@ -503,5 +409,44 @@ def adabelief(
     """
     return chain(
         scale_by_belief(b1, b2, eps, eps_root, nesterov=nesterov),
+        scale_by_learning_rate(learning_rate),
+    )
+
+
+@named_optimizer
+def novograd(
+    learning_rate: ScalarOrSchedule,
+    b1: float = 0.9,
+    b2: float = 0.25,
+    eps: float = 1e-6,
+    eps_root: float = 0.0,
+    weight_decay: ScalarOrSchedule = 0.0,
+) -> GradientTransformation:
+    r"""Novograd: layer-wise normalised gradients with momentum.
+
+    .. math::
+
+        \theta_{t+1} = \theta_t - \eta\, m_t^{\text{Novograd}}
+
+    Args:
+        {learning_rate}
+        b1: momentum decay, in [0, 1).
+        b2: second-moment decay, in [0, 1).
+        {adam_eps}
+        weight_decay: >= 0.
+
+    Returns:
+        The optimizer: :func:`scale_by_novograd`, then the learning rate.
+
+    Example:
+        {descend}
+        >>> descend(optim.novograd(learning_rate=0.1))
+        [0.751, -1.503]
+
+    References:
+        Ginsburg et al., 2019.
+    """
+    return chain(
+        scale_by_novograd(b1, b2, eps, eps_root, resolved("weight_decay", weight_decay)),
         scale_by_learning_rate(learning_rate),
     )

@@ -9,7 +9,10 @@ from typing import ParamSpec
 
 import jax
 
+from core._docstrings import fill_doc
+
 from ._base import GradientTransformation, ScalarOrSchedule
+from ._docs import OPTIMIZER
 from ._hyperparams import InjectHyperparams, inject_hyperparams
 from ._scale import is_schedule
 
@@ -22,7 +25,12 @@ STATE_HYPERPARAMS = ("learning_rate", "weight_decay")
 def named_optimizer(
     composition: Callable[P, GradientTransformation],
 ) -> Callable[P, InjectHyperparams]:
-    """Turn a composition of blocks into a named optimizer with its hyperparameters in state."""
+    """Turn a composition of blocks into a named optimizer with its hyperparameters in state.
+
+    The composition's docstring is filled with the optimizer fragments (``{learning_rate}``,
+    ``{descend}``, ...) of :mod:`core.optim._docs`.
+    """
+    composition = fill_doc(**OPTIMIZER)(composition)
     build = inject_hyperparams(composition, STATE_HYPERPARAMS)
 
     @functools.wraps(composition)

@@ -1,0 +1,44 @@
+"""Docstring fragments shared by the optimizers (placed with :func:`core._docstrings.fill_doc`).
+
+A fragment is the text of an argument (or of example scaffolding) that a family of
+functions shares word for word; each docstring keeps its summary, maths, particular
+arguments and its own example call and result.
+"""
+
+from __future__ import annotations
+
+LEARNING_RATE = r"learning_rate: :math:`\eta` (number or schedule), >= 0."
+
+ADAM_DECAYS = """b1: decay of the first moment, in [0, 1).
+b2: decay of the second moment, in [0, 1)."""
+
+ADAM_EPS = """eps: added to the denominator outside the square root, > 0.
+eps_root: added inside the square root, >= 0."""
+
+MU_DTYPE = "mu_dtype: dtype of the first moment (default: the parameter's dtype)."
+
+DECAY_MASK = (
+    "mask: where to decay (booleans like the params, or a function of them): see :func:`masked`."
+)
+
+DESCEND = """>>> import jax.numpy as jnp
+>>> from core import optim
+>>> def descend(tx, steps=3):  # steps down sum(w ** 2) (gradient 2 w) from w = [1, -2]
+...     params = {"w": jnp.array([1.0, -2.0])}
+...     state = tx.init(params)
+...     for _ in range(steps):
+...         updates, state = tx.update({"w": 2 * params["w"]}, state, params)
+...         params = optim.apply_updates(params, updates)
+...     return [round(float(x), 3) for x in params["w"]]"""
+"""Example scaffolding: ``descend(tx)`` runs three steps of the optimizer ``tx`` on
+:math:`\\sum w^2` from ``w = [1, -2]`` and returns the parameters, rounded."""
+
+OPTIMIZER = {
+    "learning_rate": LEARNING_RATE,
+    "adam_decays": ADAM_DECAYS,
+    "adam_eps": ADAM_EPS,
+    "mu_dtype": MU_DTYPE,
+    "decay_mask": DECAY_MASK,
+    "descend": DESCEND,
+}
+"""The fragments of the named optimizers and building blocks, by placeholder name."""
