@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_multiprocess import BATCH, N_HIDDEN, N_IN, T, assert_close, launch
+from tests.test_multiprocess import BATCH, N_HIDDEN, N_IN, T, assert_close, launch, once
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIALS = ROOT / "docs" / "tutorials"
@@ -42,7 +42,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def worker(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    (results,) = launch("devices", tmp_path_factory.mktemp("unused"), 1, DEVICES)
+    (results,) = once(
+        tmp_path_factory, "multidevice", lambda folder: launch("devices", folder, 1, DEVICES)
+    )
     assert results["processes"] == 1 and results["devices"] == DEVICES
     return results
 

@@ -21,8 +21,10 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 if __name__ == "__main__":
     # run as a script, tests/ comes first on sys.path and its core/ and facade/ test
@@ -36,6 +38,7 @@ import pytest
 from core import distributed
 
 STEPS, T, BATCH, N_IN, N_HIDDEN, N_OUT = 3, 6, 16, 12, 32, 4
+R = TypeVar("R")
 SAVE_AFTER = 2  # the checkpoint holds the state after this many steps
 
 
@@ -232,11 +235,12 @@ def _errors(mesh: Any) -> dict[str, str]:
     """Messages of the helpers' refusals, as seen in a 2-process cluster."""
     messages = {}
     labels = _data()[1]
-    for name, call in {
+    calls: dict[str, Callable[[], object]] = {
         "indivisible": lambda: distributed.shard_batch(labels[0][:3], mesh),
         "mesh": lambda: distributed.data_mesh(3),
         "slice": lambda: distributed.process_slice(5),
-    }.items():
+    }
+    for name, call in calls.items():
         try:
             call()
         except ValueError as error:
@@ -287,17 +291,40 @@ def launch(mode: str, ckpt: Path, processes: int, devices: int) -> list[dict[str
     return [json.loads(run.stdout.strip().splitlines()[-1]) for run in runs]
 
 
-@pytest.fixture(scope="module")
-def launches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
-    ckpt = tmp_path_factory.mktemp("ckpt")
+def once(factory: pytest.TempPathFactory, name: str, compute: Callable[[Path], R]) -> R:
+    """``compute(folder)`` run once per pytest session, even over several xdist workers.
+
+    The workers share the session's temporary folder: the first one computes under a
+    file lock and stores the JSON result, the others read it.
+    """
+    import fcntl
+
+    root = factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        root = root.parent  # the session's folder, above the workers' own
+    folder = root / f"shared-{name}"
+    folder.mkdir(exist_ok=True)
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stored = folder / "result.json"
+        if not stored.is_file():
+            stored.write_text(json.dumps(compute(folder)))
+        loaded: R = json.loads(stored.read_text())
+    return loaded
+
+
+def _launch_all(ckpt: Path) -> dict[str, list[dict[str, Any]]]:
     train = launch("train", ckpt, processes=2, devices=2)
     # the two restores run at the same time (they only read the checkpoint)
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(2) as pool:
         one = pool.submit(launch, "resume", ckpt, 1, 1)
         two = pool.submit(launch, "resume", ckpt, 2, 1)
         return {"train": train, "one": one.result(), "two": two.result()}
+
+
+@pytest.fixture(scope="module")
+def launches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
+    return once(tmp_path_factory, "multiprocess", _launch_all)
 
 
 def assert_close(actual: dict[str, Any], expected: dict[str, Any]) -> None:
