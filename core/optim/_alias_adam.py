@@ -44,10 +44,9 @@ def adam(
         nesterov: use Nesterov momentum (NAdam).
 
     Returns:
-        The optimizer: :func:`scale_by_adam`, then the learning rate.
+        The optimizer: Adam's moment ratio, scaled by the learning rate.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.adam(learning_rate=0.1))
         [0.702, -1.701]
 
@@ -85,10 +84,9 @@ def nadam(
         {mu_dtype}
 
     Returns:
-        The optimizer: :func:`scale_by_adam` (``nesterov=True``), then the learning rate.
+        The optimizer: Adam with the Nesterov look-ahead (``nesterov=True``), then the step size.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.nadam(learning_rate=0.1))
         [0.641, -1.634]
 
@@ -133,8 +131,7 @@ def adamw(
     Returns:
         The optimizer: :func:`scale_by_adam`, weight decay, then the learning rate.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.adamw(learning_rate=0.1, weight_decay=0.01))
         [0.699, -1.695]
 
@@ -171,10 +168,9 @@ def amsgrad(
         {mu_dtype}
 
     Returns:
-        The optimizer: :func:`scale_by_adam` (``amsgrad=True``), then the learning rate.
+        The optimizer: Adam dividing by the running maximum (``amsgrad=True``), times the step size.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.amsgrad(learning_rate=0.1))
         [0.716, -1.708]
 
@@ -212,10 +208,9 @@ def radam(
         nesterov: use Nesterov momentum.
 
     Returns:
-        The optimizer: :func:`scale_by_radam`, then the learning rate.
+        The optimizer: the rectified Adam direction times the learning rate.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.radam(learning_rate=0.1))
         [0.462, -0.925]
 
@@ -243,13 +238,12 @@ def adamax(
         {learning_rate}
         b1: first-moment decay, in [0, 1).
         b2: infinity-norm decay, in [0, 1).
-        eps: > 0.
+        eps: > 0, added to :math:`|g_t|`.
 
     Returns:
-        The optimizer: :func:`scale_by_adamax`, then the learning rate.
+        The optimizer: :func:`scale_by_adamax` chained with the learning rate.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.adamax(learning_rate=0.1))
         [0.715, -1.708]
 
@@ -286,8 +280,7 @@ def lamb(
     Returns:
         The optimizer: Adam, weight decay, trust ratio, then the learning rate.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.lamb(learning_rate=0.1))
         [0.57, -1.567]
 
@@ -329,8 +322,7 @@ def lion(
     Returns:
         The optimizer: :func:`scale_by_lion`, weight decay, then the learning rate.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.lion(learning_rate=0.1))
         [0.7, -1.699]
 
@@ -360,10 +352,9 @@ def yogi(
         eps: > 0.
 
     Returns:
-        The optimizer: :func:`scale_by_yogi`, then the learning rate.
+        The optimizer: Yogi's moment ratio times the learning rate.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.yogi(learning_rate=0.1))
         [0.702, -1.701]
 
@@ -397,10 +388,9 @@ def adabelief(
         nesterov: Nesterov momentum.
 
     Returns:
-        The optimizer: :func:`scale_by_belief`, then the learning rate.
+        The optimizer: AdaBelief's direction, then the step size.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.adabelief(learning_rate=0.1))
         [0.652, -1.651]
 
@@ -436,10 +426,9 @@ def novograd(
         weight_decay: >= 0.
 
     Returns:
-        The optimizer: :func:`scale_by_novograd`, then the learning rate.
+        The optimizer: layer-wise normalised momentum times the learning rate.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.novograd(learning_rate=0.1))
         [0.751, -1.503]
 

@@ -39,13 +39,12 @@ def adagrad(
     Args:
         {learning_rate}
         initial_accumulator_value: initial sum, >= 0.
-        eps: > 0.
+        eps: > 0, added to the sum inside the square root.
 
     Returns:
-        The optimizer: :func:`scale_by_rss`, then the learning rate.
+        The optimizer: the accumulated-square scaling times the learning rate.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.adagrad(learning_rate=0.1))
         [0.782, -1.776]
 
@@ -83,8 +82,7 @@ def adadelta(
     Returns:
         The optimizer: weight decay, :func:`scale_by_adadelta`, then the learning rate.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.adadelta(learning_rate=1.0))
         [0.99, -1.99]
 
@@ -131,8 +129,7 @@ def rmsprop(
     Returns:
         The optimizer: :func:`scale_by_rms`, the learning rate, then momentum (if any).
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.rmsprop(learning_rate=0.1))
         [0.369, -1.309]
 
@@ -161,10 +158,9 @@ def sm3(learning_rate: ScalarOrSchedule, momentum: float = 0.9) -> GradientTrans
         momentum: momentum decay, in [0, 1).
 
     Returns:
-        The optimizer: :func:`scale_by_sm3`, then the learning rate.
+        The optimizer: per-axis accumulators, then the step size.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.sm3(learning_rate=0.1))
         [0.954, -1.954]
 
@@ -215,8 +211,7 @@ def adafactor(
     Returns:
         The optimizer: :func:`scale_by_factored_rms`, clipping, scalings, sign flip.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.adafactor(learning_rate=0.1))
         [0.599, -1.582]
 

@@ -50,8 +50,7 @@ def sgd(
     Returns:
         The optimizer (:func:`trace` then :func:`scale_by_learning_rate`).
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.sgd(learning_rate=0.1, momentum=0.9))
         [0.062, -0.124]
     """
@@ -81,10 +80,9 @@ def noisy_sgd(
         key: integer seed or PRNG key.
 
     Returns:
-        The optimizer: :func:`add_noise`, then the learning rate.
+        The optimizer: annealed Gaussian noise added, then the learning rate.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.noisy_sgd(learning_rate=0.1, key=0))
         [0.525, -1.015]
 
@@ -106,10 +104,9 @@ def sign_sgd(learning_rate: ScalarOrSchedule) -> GradientTransformation:
         {learning_rate}
 
     Returns:
-        The optimizer: :func:`scale_by_sign`, then the learning rate.
+        The optimizer: the sign, scaled by the step size.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.sign_sgd(learning_rate=0.1))
         [0.7, -1.7]
 
@@ -143,8 +140,7 @@ def rprop(
     Returns:
         The optimizer: :func:`scale_by_rprop`, then a sign flip (descent).
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.rprop(learning_rate=0.1))
         [0.78, -1.78]
 
@@ -194,8 +190,7 @@ def lars(
     Returns:
         The optimizer: weight decay, masked trust ratio, learning rate, then :func:`trace`.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.lars(learning_rate=0.1))
         [0.999, -1.999]
 
@@ -228,8 +223,7 @@ def fromage(learning_rate: ScalarOrSchedule, min_norm: float = 1e-6) -> Gradient
     Returns:
         The optimizer: trust ratio, scaled learning rate, then a shrink of the weights.
 
-    Example:
-        {descend}
+    {descend}
         >>> descend(optim.fromage(learning_rate=0.1))
         [0.718, -1.436]
 

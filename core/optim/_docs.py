@@ -21,16 +21,18 @@ DECAY_MASK = (
     "mask: where to decay (booleans like the params, or a function of them): see :func:`masked`."
 )
 
-DESCEND = """>>> import jax.numpy as jnp
->>> from core import optim
->>> def descend(tx, steps=3):  # steps down sum(w ** 2) (gradient 2 w) from w = [1, -2]
-...     params = {"w": jnp.array([1.0, -2.0])}
-...     state = tx.init(params)
-...     for _ in range(steps):
-...         updates, state = tx.update({"w": 2 * params["w"]}, state, params)
-...         params = optim.apply_updates(params, updates)
-...     return [round(float(x), 3) for x in params["w"]]"""
-"""Example scaffolding: ``descend(tx)`` runs three steps of the optimizer ``tx`` on
+DESCEND = """Example:
+    >>> import jax.numpy as jnp
+    >>> from core import optim
+    >>> def descend(tx, steps=3):  # steps down sum(w ** 2) (gradient 2 w) from w = [1, -2]
+    ...     params = {"w": jnp.array([1.0, -2.0])}
+    ...     state = tx.init(params)
+    ...     for _ in range(steps):
+    ...         updates, state = tx.update({"w": 2 * params["w"]}, state, params)
+    ...         params = optim.apply_updates(params, updates)
+    ...     return [round(float(x), 3) for x in params["w"]]"""
+"""The head of an Example section (placed at the section's indentation, the call and its
+result follow, indented): ``descend(tx)`` runs three steps of the optimizer ``tx`` on
 :math:`\\sum w^2` from ``w = [1, -2]`` and returns the parameters, rounded."""
 
 OPTIMIZER = {
