@@ -296,6 +296,19 @@ class OnlineNetwork(brainstate.nn.Module):
 
         Returns:
             The loss of every step, ``(T,)``.
+
+        Example:
+            >>> import brainstate, jax.numpy as jnp
+            >>> import facade as braintools
+            >>> net = braintools.online.OnlineNetwork(
+            ...     2, braintools.nn.LIF(6, detach_reset=True), 2, rule="ottt")
+            >>> optimizer = braintools.optim.SGD(learning_rate=0.1)
+            >>> optimizer.register_trainable_weights(net.states(brainstate.ParamState))
+            >>> _ = brainstate.nn.init_all_states(net, batch_size=4)
+            >>> losses = net.fit(jnp.ones((30, 4, 2)), jnp.ones((30, 4), jnp.int32),
+            ...                  optimizer, every=10)
+            >>> print(losses.shape, int(optimizer.step_count.value))
+            (30,) 3
         """
         k = as_int("every", every, minimum=1)
         if not callable(getattr(optimizer, "update", None)):
