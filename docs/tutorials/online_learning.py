@@ -204,7 +204,12 @@ def plot(results: dict[str, Any], path: Path) -> None:
         mem = results["peak_memory_bytes"][method]
         ms = sorted(int(t) for t in mem)
         right.plot(ms, [mem[str(t)] / 2**20 for t in ms], "o-", color=f"C{i}", label=method)
-    left.set(xlabel="time steps T", ylabel="test accuracy", title="digits: accuracy", xscale="log")
+    epochs = ", ".join(f"T={t}: {e} epochs" for t, e in results["epochs"].items())
+    left.set(xlabel="time steps T", ylabel="test accuracy", xscale="log")
+    left.set_title(f"digits: test accuracy ({epochs})", fontsize=9)
+    trained = sorted(int(t) for t in results["epochs"])
+    left.set_xticks(trained, [str(t) for t in trained])
+    left.minorticks_off()
     right.set(xlabel="time steps T", ylabel="MiB", title="peak memory of one training step")
     right.set(xscale="log", yscale="log")
     for axis in (left, right):
@@ -238,6 +243,9 @@ def main() -> None:
         parser.error("--every and --long-steps must be >= 0 and --memory-steps >= 1")
 
     results: dict[str, Any] = {"methods": args.methods, "accuracy": {}, "peak_memory_bytes": {}}
+    results["epochs"] = {str(args.steps): args.epochs}
+    if args.long_steps:
+        results["epochs"][str(args.long_steps)] = args.long_epochs
     for method in args.methods:
         runs = {str(args.steps): train(method, args, args.steps, args.epochs)}
         if args.long_steps:
