@@ -164,6 +164,11 @@ class LIF(_Neuron[core_neuron.LIF]):
         learn_tau: train ``tau`` (a ``ParamState``).
         learn_threshold: train ``v_threshold`` (a ``ParamState``).
         name: the module name.
+        V_th: brainpy's name for ``v_threshold`` (give one of the two).
+        V_reset: brainpy's name for ``v_reset`` (give one of the two).
+        V_rest: brainpy's name for ``v_rest`` (give one of the two).
+        spk_fun: brainpy's name for ``spike_fun`` (give one of the two).
+        spk_reset: brainpy's name for ``reset`` (give one of the two).
 
     Example:
         >>> import brainstate, jax.numpy as jnp
@@ -250,6 +255,10 @@ class IF(_Neuron[core_neuron.IF]):
         spike_fun: any :class:`core.surrogate.Surrogate` (alias ``spk_fun``).
         learn_threshold: train ``v_threshold``.
         name: the module name.
+        V_th: brainpy's name for ``v_threshold`` (give one of the two).
+        V_reset: brainpy's name for ``v_reset`` (give one of the two).
+        spk_fun: brainpy's name for ``spike_fun`` (give one of the two).
+        spk_reset: brainpy's name for ``reset`` (give one of the two).
 
     Example:
         >>> import brainstate, jax.numpy as jnp
@@ -317,6 +326,11 @@ class ALIF(_Neuron[core_neuron.ALIF]):
         learn_tau: train ``tau``.
         learn_threshold: train ``v_threshold``.
         name: the module name.
+        V_th: brainpy's name for ``v_threshold`` (give one of the two).
+        V_reset: brainpy's name for ``v_reset`` (give one of the two).
+        V_rest: brainpy's name for ``v_rest`` (give one of the two).
+        spk_fun: brainpy's name for ``spike_fun`` (give one of the two).
+        spk_reset: brainpy's name for ``reset`` (give one of the two).
 
     Example:
         >>> import brainstate, jax.numpy as jnp
