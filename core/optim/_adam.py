@@ -11,10 +11,12 @@ import jax
 import jax.numpy as jnp
 from jax.typing import DTypeLike
 
+from core._docstrings import fill_doc
 from core._validation import check_real
 
 from . import _tree as tu
-from ._base import GradientTransformation, OptState, Params, Updates
+from ._base import GradientTransformation, OptState, ParamFree, Params, Updates
+from ._docs import OPTIMIZER
 
 
 class ScaleByAdamState(NamedTuple):
@@ -42,7 +44,7 @@ def _nesterov_mu_hat(m: jax.Array, g: jax.Array, b1: Any, count: jax.Array) -> j
     return d * m_hat + (1 - d) * g_hat
 
 
-class _ScaleByAdam(GradientTransformation):
+class _ScaleByAdam(ParamFree):
     b1: Any
     b2: Any
     eps: Any
@@ -57,10 +59,7 @@ class _ScaleByAdam(GradientTransformation):
         nu_max = tu.zeros_like(params) if self.amsgrad else ()
         return ScaleByAdamState(tu.zero_count(), mu, nu, nu_max)
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         count = tu.increment(state.count)
         mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
         nu = jax.tree.map(lambda g, v: tu.ema(g, v, self.b2, 2).astype(v.dtype), updates, state.nu)
@@ -84,6 +83,7 @@ class _ScaleByAdam(GradientTransformation):
         return out, ScaleByAdamState(count, mu, nu, nu_max)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_adam(
     b1: float = 0.9,
     b2: float = 0.999,
@@ -116,15 +116,8 @@ def scale_by_adam(
         nesterov: use Nesterov momentum (NAdam).
         amsgrad: use the running maximum of the second moment (AMSGrad).
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_adam()
-        >>> g = {"w": jnp.array([0.5, -2.0])}
-        >>> u, _ = tx.update(g, tx.init(g))
+    {transform_example}
+        >>> u = first_update(optim.scale_by_adam(), {"w": jnp.array([0.5, -2.0])})
         >>> print(jnp.round(u["w"], 4))
         [ 1. -1.]
 
@@ -151,7 +144,7 @@ def _momentum(b1: Any, psi: Any, t: jax.Array) -> jax.Array:
     return tu.hp(b1, t) * (1 - 0.5 * 0.96 ** (t * tu.hp(psi, t)))
 
 
-class _ScaleByNadam(GradientTransformation):
+class _ScaleByNadam(ParamFree):
     b1: Any
     b2: Any
     eps: Any
@@ -163,10 +156,7 @@ class _ScaleByNadam(GradientTransformation):
         product = jnp.ones([], functools.reduce(tu.wider, dtypes, jnp.dtype(jnp.float32)))
         return ScaleByNadamState(tu.zero_count(), product, mu, tu.zeros_like(params))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         count = tu.increment(state.count)
         t = count.astype(state.mu_product.dtype)
         mu_t = _momentum(self.b1, self.momentum_decay, t)
@@ -247,7 +237,7 @@ def scale_by_nadam(
     return _ScaleByNadam(b1, b2, eps, momentum_decay)
 
 
-class _ScaleByAdamax(GradientTransformation):
+class _ScaleByAdamax(ParamFree):
     b1: Any
     b2: Any
     eps: Any
@@ -255,10 +245,7 @@ class _ScaleByAdamax(GradientTransformation):
     def init(self, params: Params) -> OptState:
         return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         count = tu.increment(state.count)
 
         def leaf(g: jax.Array, m: jax.Array, v: jax.Array) -> tuple[jax.Array, ...]:
@@ -270,6 +257,7 @@ class _ScaleByAdamax(GradientTransformation):
         return out, ScaleByAdamState(count, mu, nu)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_adamax(
     b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8
 ) -> GradientTransformation:
@@ -286,16 +274,8 @@ def scale_by_adamax(
         b2: decay of the infinity norm, in [0, 1).
         eps: added to :math:`|g_t|`, > 0.
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_adamax()
-        >>> g = jnp.array([0.5, -2.0])
-        >>> u, _ = tx.update(g, tx.init(g))
-        >>> print(jnp.round(u, 4))
+    {transform_example}
+        >>> print(jnp.round(first_update(optim.scale_by_adamax(), jnp.array([0.5, -2.0])), 4))
         [ 1. -1.]
 
     References:
@@ -305,7 +285,7 @@ def scale_by_adamax(
     return _ScaleByAdamax(b1, b2, eps)
 
 
-class _ScaleByRAdam(GradientTransformation):
+class _ScaleByRAdam(ParamFree):
     b1: Any
     b2: Any
     eps: Any
@@ -316,10 +296,7 @@ class _ScaleByRAdam(GradientTransformation):
     def init(self, params: Params) -> OptState:
         return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         count = tu.increment(state.count)
         rho, rho_inf, one_minus_b2t = _radam_rho(self.b2, count)
         rect = jnp.sqrt(
@@ -378,6 +355,7 @@ def _radam_rho(b2: Any, count: jax.Array) -> tuple[jax.Array, jax.Array, jax.Arr
     return rho, rho_inf, -jnp.expm1(-t * log_b2)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_radam(
     b1: float = 0.9,
     b2: float = 0.999,
@@ -415,15 +393,8 @@ def scale_by_radam(
         threshold: :math:`\rho_t` above which the adaptive step is used.
         nesterov: use Nesterov momentum.
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_radam()
-        >>> g = jnp.array([0.5, -2.0])
-        >>> u, _ = tx.update(g, tx.init(g))
+    {transform_example}
+        >>> u = first_update(optim.scale_by_radam(), jnp.array([0.5, -2.0]))
         >>> print(jnp.round(u, 4))  # first steps: plain momentum
         [ 0.5 -2. ]
 

@@ -99,6 +99,25 @@ class GradientTransformation(eqx.Module):
         return iter((self.init, self.update))
 
 
+class ParamFree(GradientTransformation):
+    """A transform whose update reads only the updates and the state (no params, no extras).
+
+    Subclasses implement :meth:`step`; ``update`` accepts (and ignores) ``params`` and the
+    extra arguments, as the protocol requires.
+    """
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        """Return :meth:`step` of ``updates`` and ``state``; ``params`` and ``extra`` unused."""
+        del params, extra
+        return self.step(updates, state)
+
+    @abc.abstractmethod
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
+        """Transform ``updates`` given ``state``."""
+
+
 def _hash_key(leaf: Any) -> Hashable:
     """What a field contributes to a transform's hash: equal fields give equal keys."""
     if isinstance(leaf, np.ndarray | np.generic | jax.Array):

@@ -7,25 +7,25 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from core._docstrings import fill_doc
 from core._validation import check_real
 
 from . import _tree as tu
-from ._base import GradientTransformation, OptState, Params, Updates
+from ._base import GradientTransformation, OptState, ParamFree, Params, Updates
+from ._docs import OPTIMIZER
 from ._scale import Stateless
 
 
-class _Clip(Stateless):
+class _Clip(Stateless, ParamFree):
     max_delta: Any
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         return jax.tree.map(
             lambda g: jnp.clip(g, -tu.hp(self.max_delta, g), tu.hp(self.max_delta, g)), updates
         ), state
 
 
+@fill_doc(**OPTIMIZER)
 def clip(max_delta: float) -> GradientTransformation:
     r"""Clip every element to :math:`[-\delta, \delta]`.
 
@@ -35,25 +35,18 @@ def clip(max_delta: float) -> GradientTransformation:
     Returns:
         The (stateless) transform.
 
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.clip(1.0)
-        >>> u, _ = tx.update(jnp.array([0.5, -3.0]), tx.init(None))
-        >>> print(u)
+    {example_head}
+        >>> print(first_update(optim.clip(1.0), jnp.array([0.5, -3.0])))
         [ 0.5 -1. ]
     """
     check_real("max_delta", max_delta, low=0)
     return _Clip(max_delta)
 
 
-class _ClipByGlobalNorm(Stateless):
+class _ClipByGlobalNorm(Stateless, ParamFree):
     max_norm: Any
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         norm = tu.tree_norm(updates)
         keep = norm < self.max_norm
 
@@ -63,6 +56,7 @@ class _ClipByGlobalNorm(Stateless):
         return jax.tree.map(f, updates), state
 
 
+@fill_doc(**OPTIMIZER)
 def clip_by_global_norm(max_norm: float) -> GradientTransformation:
     r"""Rescale the whole update tree so that its global L2 norm is at most ``max_norm``.
 
@@ -76,11 +70,9 @@ def clip_by_global_norm(max_norm: float) -> GradientTransformation:
     Returns:
         The (stateless) transform.
 
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.clip_by_global_norm(1.0)
-        >>> u, _ = tx.update({"a": jnp.array([3.0]), "b": jnp.array([4.0])}, tx.init(None))
+    {example_head}
+        >>> g = {"a": jnp.array([3.0]), "b": jnp.array([4.0])}
+        >>> u = first_update(optim.clip_by_global_norm(1.0), g)
         >>> print(u["a"], u["b"])
         [0.6] [0.8]
 
@@ -91,13 +83,10 @@ def clip_by_global_norm(max_norm: float) -> GradientTransformation:
     return _ClipByGlobalNorm(max_norm)
 
 
-class _ClipByBlockRMS(Stateless):
+class _ClipByBlockRMS(Stateless, ParamFree):
     threshold: Any
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
 
         def f(u: jax.Array) -> jax.Array:
             return u / jnp.maximum(1.0, jnp.sqrt(jnp.mean(u * u)) / tu.hp(self.threshold, u))
@@ -105,6 +94,7 @@ class _ClipByBlockRMS(Stateless):
         return jax.tree.map(f, updates), state
 
 
+@fill_doc(**OPTIMIZER)
 def clip_by_block_rms(threshold: float) -> GradientTransformation:
     r"""Rescale each leaf so that its root mean square is at most ``threshold``.
 
@@ -118,12 +108,8 @@ def clip_by_block_rms(threshold: float) -> GradientTransformation:
     Returns:
         The (stateless) transform.
 
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.clip_by_block_rms(1.0)
-        >>> u, _ = tx.update(jnp.array([2.0, -2.0]), tx.init(None))
-        >>> print(u)
+    {example_head}
+        >>> print(first_update(optim.clip_by_block_rms(1.0), jnp.array([2.0, -2.0])))
         [ 1. -1.]
     """
     check_real("threshold", threshold, low=0, low_open=True)
@@ -164,6 +150,7 @@ class _AdaptiveGradClip(Stateless):
         return tu.tree_map(f, updates, params), state
 
 
+@fill_doc(**OPTIMIZER)
 def adaptive_grad_clip(clipping: float, eps: float = 1e-3) -> GradientTransformation:
     r"""Adaptive gradient clipping: clip each unit's gradient norm relative to its weight norm.
 
@@ -182,12 +169,9 @@ def adaptive_grad_clip(clipping: float, eps: float = 1e-3) -> GradientTransforma
     Returns:
         The transform (needs ``params``).
 
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.adaptive_grad_clip(0.1)
+    {example_head}
         >>> p = jnp.array([3.0, 4.0])
-        >>> u, _ = tx.update(jnp.array([6.0, 8.0]), tx.init(p), p)
+        >>> u = first_update(optim.adaptive_grad_clip(0.1), jnp.array([6.0, 8.0]), p)
         >>> print(jnp.round(u, 3))
         [0.3 0.4]
 

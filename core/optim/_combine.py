@@ -14,6 +14,7 @@ from ._base import (
     EmptyState,
     GradientTransformation,
     OptState,
+    ParamFree,
     Params,
     TransformLike,
     Updates,
@@ -37,15 +38,12 @@ def _check_transform(name: str, tx: Any) -> None:
         raise TypeError(f"{name} must be a transform with init and update, got {tx!r}.")
 
 
-class _Identity(GradientTransformation):
+class _Identity(ParamFree):
     def init(self, params: Params) -> OptState:
         del params
         return EmptyState()
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         return updates, state
 
 

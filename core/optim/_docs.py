@@ -35,6 +35,18 @@ DESCEND = """Example:
 result follow, indented): ``descend(tx)`` runs three steps of the optimizer ``tx`` on
 :math:`\\sum w^2` from ``w = [1, -2]`` and returns the parameters, rounded."""
 
+EXAMPLE_HEAD = """Example:
+    >>> import jax.numpy as jnp
+    >>> from core import optim
+    >>> def first_update(tx, g, params=None):  # the update of tx's first step for gradient g
+    ...     state = tx.init(g if params is None else params)
+    ...     return tx.update(g, state, params)[0]"""
+"""The head of a building block's Example section: ``first_update(tx, g)`` (the call and its
+result follow, indented)."""
+
+TRANSFORM_EXAMPLE = "Returns:\n    The transform.\n\n" + EXAMPLE_HEAD
+"""A building block's Returns section (the transform) and the head of its Example section."""
+
 OPTIMIZER = {
     "learning_rate": LEARNING_RATE,
     "adam_decays": ADAM_DECAYS,
@@ -42,5 +54,7 @@ OPTIMIZER = {
     "mu_dtype": MU_DTYPE,
     "decay_mask": DECAY_MASK,
     "descend": DESCEND,
+    "example_head": EXAMPLE_HEAD,
+    "transform_example": TRANSFORM_EXAMPLE,
 }
 """The fragments of the named optimizers and building blocks, by placeholder name."""

@@ -11,10 +11,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from core._docstrings import fill_doc
 from core._validation import as_int, check_floating, check_real, check_same_structure
 
 from . import _tree as tu
-from ._base import GradientTransformation, OptState, Params, Updates
+from ._base import GradientTransformation, OptState, ParamFree, Params, Updates
+from ._docs import OPTIMIZER
 
 
 class ScaleByRmsState(NamedTuple):
@@ -25,7 +27,7 @@ class ScaleByRmsState(NamedTuple):
     nu: Updates
 
 
-class _ScaleByRms(GradientTransformation):
+class _ScaleByRms(ParamFree):
     decay: Any
     eps: Any
     initial_scale: Any
@@ -37,10 +39,7 @@ class _ScaleByRms(GradientTransformation):
         mu = tu.zeros_like(params) if self.centered else ()
         return ScaleByRmsState(tu.zero_count(), mu, tu.full_like(params, self.initial_scale))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         count = tu.increment(state.count)
 
         def debias(x: jax.Array) -> jax.Array:
@@ -62,6 +61,7 @@ class _ScaleByRms(GradientTransformation):
         return out, ScaleByRmsState(count, mu, nu)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_rms(
     decay: float = 0.9,
     eps: float = 1e-8,
@@ -89,15 +89,8 @@ def scale_by_rms(
         bias_correction: debias the moments by :math:`1-\rho^t`.
         centered: subtract the squared mean.
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_rms(decay=0.75)
-        >>> g = jnp.array([2.0, -1.0])
-        >>> u, _ = tx.update(g, tx.init(g))
+    {transform_example}
+        >>> u = first_update(optim.scale_by_rms(decay=0.75), jnp.array([2.0, -1.0]))
         >>> print(jnp.round(u, 3))
         [ 2. -2.]
 
@@ -116,17 +109,14 @@ class ScaleByRssState(NamedTuple):
     sum_of_squares: Updates
 
 
-class _ScaleByRss(GradientTransformation):
+class _ScaleByRss(ParamFree):
     initial_accumulator_value: Any
     eps: Any
 
     def init(self, params: Params) -> OptState:
         return ScaleByRssState(tu.full_like(params, self.initial_accumulator_value))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
 
         def leaf(g: jax.Array, s: jax.Array) -> tuple[jax.Array, ...]:
             s = g * g + s
@@ -136,6 +126,7 @@ class _ScaleByRss(GradientTransformation):
         return out, ScaleByRssState(sos)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_rss(
     initial_accumulator_value: float = 0.1, eps: float = 1e-7
 ) -> GradientTransformation:
@@ -149,16 +140,9 @@ def scale_by_rss(
         initial_accumulator_value: :math:`s_0`, >= 0.
         eps: > 0.
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
+    {transform_example}
         >>> tx = optim.scale_by_rss(initial_accumulator_value=0.0)
-        >>> g = jnp.array([2.0, -1.0])
-        >>> u, _ = tx.update(g, tx.init(g))
-        >>> print(jnp.round(u, 3))
+        >>> print(jnp.round(first_update(tx, jnp.array([2.0, -1.0])), 3))
         [ 1. -1.]
 
     References:
@@ -176,17 +160,14 @@ class ScaleByAdaDeltaState(NamedTuple):
     e_x: Updates
 
 
-class _ScaleByAdaDelta(GradientTransformation):
+class _ScaleByAdaDelta(ParamFree):
     rho: Any
     eps: Any
 
     def init(self, params: Params) -> OptState:
         return ScaleByAdaDeltaState(tu.zeros_like(params), tu.zeros_like(params))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
 
         def leaf(g: jax.Array, eg: jax.Array, ex: jax.Array) -> tuple[jax.Array, ...]:
             eg = tu.ema(g, eg, self.rho, 2)
@@ -198,6 +179,7 @@ class _ScaleByAdaDelta(GradientTransformation):
         return out, ScaleByAdaDeltaState(e_g, e_x)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransformation:
     r"""Adadelta's unit-correcting rescaling.
 
@@ -211,16 +193,8 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
         rho: decay, in [0, 1).
         eps: > 0.
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_adadelta()
-        >>> g = jnp.array([1.0])
-        >>> u, _ = tx.update(g, tx.init(g))
-        >>> print(jnp.round(u, 5))
+    {transform_example}
+        >>> print(jnp.round(first_update(optim.scale_by_adadelta(), jnp.array([1.0])), 5))
         [0.00316]
 
     References:
@@ -242,7 +216,7 @@ def _axis_accumulators(p: jax.Array) -> list[jax.Array]:
     return [jnp.zeros((p.shape[i],), p.dtype) for i in range(p.ndim)]
 
 
-class _ScaleBySM3(GradientTransformation):
+class _ScaleBySM3(ParamFree):
     b1: Any
     b2: Any
     eps: Any
@@ -251,10 +225,7 @@ class _ScaleBySM3(GradientTransformation):
         check_floating("params", params)
         return ScaleBySM3State(jax.tree.map(_axis_accumulators, params), tu.zeros_like(params))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         c_new = 1.0 - self.b2 if self.b2 != 1.0 else 1.0
 
         def leaf(g: jax.Array, n: jax.Array, acc: list[jax.Array]) -> tuple[Any, ...]:
@@ -275,6 +246,7 @@ class _ScaleBySM3(GradientTransformation):
         return out, ScaleBySM3State(mu, nu)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_sm3(b1: float = 0.9, b2: float = 1.0, eps: float = 1e-8) -> GradientTransformation:
     r"""SM3: memory-efficient Adagrad with one accumulator per axis (cover sets of rows/columns).
 
@@ -290,16 +262,8 @@ def scale_by_sm3(b1: float = 0.9, b2: float = 1.0, eps: float = 1e-8) -> Gradien
         b2: accumulator decay, in [0, 1] (1: plain sums).
         eps: > 0.
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_sm3()
-        >>> g = jnp.array([[1.0, -2.0]])
-        >>> u, _ = tx.update(g, tx.init(g))
-        >>> print(jnp.round(u, 3))
+    {transform_example}
+        >>> print(jnp.round(first_update(optim.scale_by_sm3(), jnp.array([[1.0, -2.0]])), 3))
         [[ 0.1 -0.1]]
 
     References:
@@ -391,6 +355,7 @@ class _ScaleByFactoredRms(GradientTransformation):
         return u, FactoredState(tu.increment(state.count), vr, vc, v)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_factored_rms(
     factored: bool = True,
     decay_rate: float = 0.8,
@@ -416,12 +381,9 @@ def scale_by_factored_rms(
     Returns:
         The transform (needs ``params``).
 
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_factored_rms()
+    {example_head}
         >>> p = jnp.array([1.0, 2.0])
-        >>> u, _ = tx.update(jnp.array([3.0, -4.0]), tx.init(p), p)
+        >>> u = first_update(optim.scale_by_factored_rms(), jnp.array([3.0, -4.0]), p)
         >>> print(jnp.round(u, 3))
         [ 1. -1.]
 

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import DTypeLike
 
+from core._docstrings import fill_doc
 from core._validation import check_real
 
 from . import _tree as tu
@@ -17,11 +18,13 @@ from ._base import (
     EmptyState,
     GradientTransformation,
     OptState,
+    ParamFree,
     Params,
     ScalarOrSchedule,
     Schedule,
     Updates,
 )
+from ._docs import OPTIMIZER
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
@@ -58,22 +61,20 @@ def _init_for(value: Any) -> OptState:
     return ScheduleState(tu.zero_count()) if is_schedule(value) else EmptyState()
 
 
-class _Scale(GradientTransformation):
+class _Scale(ParamFree):
     step_size: Any
 
     def init(self, params: Params) -> OptState:
         del params
         return _init_for(self.step_size)
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         s = _value_at(self.step_size, state)
         out = jax.tree.map(lambda g: g * tu.hp(s, g), updates)
         return out, _next_state(self.step_size, state)
 
 
+@fill_doc(**OPTIMIZER)
 def scale(step_size: float | jax.Array) -> GradientTransformation:
     r"""Multiply updates by a constant, :math:`u_t = \alpha g_t`.
 
@@ -83,12 +84,8 @@ def scale(step_size: float | jax.Array) -> GradientTransformation:
     Returns:
         The (stateless) transform.
 
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale(-2.0)
-        >>> u, _ = tx.update(jnp.array([1.0, 0.5]), tx.init(None))
-        >>> print(u)
+    {example_head}
+        >>> print(first_update(optim.scale(-2.0), jnp.array([1.0, 0.5])))
         [-2. -1.]
     """
     check_real("step_size", step_size)
@@ -119,6 +116,7 @@ def scale_by_schedule(step_size_fn: Schedule) -> GradientTransformation:
     return _Scale(step_size_fn)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_learning_rate(
     learning_rate: ScalarOrSchedule, *, flip_sign: bool = True
 ) -> GradientTransformation:
@@ -132,15 +130,8 @@ def scale_by_learning_rate(
         learning_rate: :math:`\eta`, >= 0, or a schedule.
         flip_sign: multiply by :math:`-\eta` (default) rather than :math:`\eta`.
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_learning_rate(0.1)
-        >>> u, _ = tx.update(jnp.array([1.0, -2.0]), tx.init(None))
-        >>> print(u)
+    {transform_example}
+        >>> print(first_update(optim.scale_by_learning_rate(0.1), jnp.array([1.0, -2.0])))
         [-0.1  0.2]
     """
     if is_schedule(learning_rate):
@@ -173,6 +164,7 @@ class _AddDecayedWeights(GradientTransformation):
         return out, new_state
 
 
+@fill_doc(**OPTIMIZER)
 def add_decayed_weights(
     weight_decay: ScalarOrSchedule = 0.0, mask: Any = None
 ) -> GradientTransformation:
@@ -186,13 +178,8 @@ def add_decayed_weights(
     Returns:
         The transform (needs ``params`` in ``update``).
 
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.add_decayed_weights(0.1)
-        >>> p = jnp.array([1.0, 2.0])
-        >>> u, _ = tx.update(jnp.zeros(2), tx.init(p), p)
-        >>> print(u)
+    {example_head}
+        >>> print(first_update(optim.add_decayed_weights(0.1), jnp.zeros(2), jnp.array([1.0, 2.0])))
         [0.1 0.2]
 
     References:
@@ -214,7 +201,7 @@ class TraceState(NamedTuple):
     trace: Updates
 
 
-class _Trace(GradientTransformation):
+class _Trace(ParamFree):
     decay: Any
     nesterov: bool = eqx.field(static=True)
     accumulator_dtype: Any = eqx.field(static=True)
@@ -222,10 +209,7 @@ class _Trace(GradientTransformation):
     def init(self, params: Params) -> OptState:
         return TraceState(tu.zeros_like(params, self.accumulator_dtype))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
 
         def f(g: jax.Array, t: jax.Array) -> jax.Array:
             dt = tu.wider(g.dtype, t.dtype)
@@ -276,7 +260,7 @@ class EmaState(NamedTuple):
     ema: Updates
 
 
-class _Ema(GradientTransformation):
+class _Ema(ParamFree):
     decay: Any
     debias: bool = eqx.field(static=True)
     accumulator_dtype: Any = eqx.field(static=True)
@@ -284,10 +268,7 @@ class _Ema(GradientTransformation):
     def init(self, params: Params) -> OptState:
         return EmaState(tu.zero_count(), tu.zeros_like(params, self.accumulator_dtype))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         count = tu.increment(state.count)
         new = tu.tree_map(lambda g, e: tu.ema(g, e, self.decay, 1), updates, state.ema)
         out = (
@@ -300,6 +281,7 @@ class _Ema(GradientTransformation):
         return out, EmaState(count, stored)
 
 
+@fill_doc(**OPTIMIZER)
 def ema(
     decay: float, debias: bool = True, accumulator_dtype: DTypeLike | None = None
 ) -> GradientTransformation:
@@ -310,41 +292,28 @@ def ema(
         debias: divide by :math:`1-\beta^t`.
         accumulator_dtype: dtype of the average (default: the parameter's dtype).
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.ema(0.5, debias=False)
-        >>> u, _ = tx.update(jnp.ones(1), tx.init(jnp.zeros(1)))
-        >>> print(u)
+    {transform_example}
+        >>> print(first_update(optim.ema(0.5, debias=False), jnp.ones(1)))
         [0.5]
     """
     check_real("decay", decay, low=0, high=1)
     return _Ema(decay, debias, accumulator_dtype)
 
 
-class _ScaleBySign(Stateless):
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+class _ScaleBySign(Stateless, ParamFree):
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         return jax.tree.map(jnp.sign, updates), state
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_sign() -> GradientTransformation:
     r"""Replace updates by their sign, :math:`u_t = \mathrm{sign}(g_t)`.
 
     Returns:
         The (stateless) transform.
 
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_sign()
-        >>> u, _ = tx.update(jnp.array([0.3, -4.0, 0.0]), tx.init(None))
-        >>> print(u)
+    {example_head}
+        >>> print(first_update(optim.scale_by_sign(), jnp.array([0.3, -4.0, 0.0])))
         [ 1. -1.  0.]
 
     References:
@@ -360,7 +329,7 @@ class AddNoiseState(NamedTuple):
     rng_key: jax.Array
 
 
-class _AddNoise(GradientTransformation):
+class _AddNoise(ParamFree):
     eta: Any
     gamma: Any
     key: Any
@@ -370,10 +339,7 @@ class _AddNoise(GradientTransformation):
         key = jax.random.PRNGKey(self.key) if isinstance(self.key, int) else self.key
         return AddNoiseState(tu.zero_count(), key)
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         count = tu.increment(state.count)
         std = jnp.sqrt(self.eta / count.astype(jnp.float32) ** self.gamma)
         rng_key, sample_key = jax.random.split(state.rng_key)
@@ -386,6 +352,7 @@ class _AddNoise(GradientTransformation):
         return jax.tree.unflatten(treedef, noisy), AddNoiseState(count, rng_key)
 
 
+@fill_doc(**OPTIMIZER)
 def add_noise(eta: float, gamma: float, key: int | jax.Array = 0) -> GradientTransformation:
     r"""Add annealed Gaussian noise, :math:`u_t = g_t + \mathcal N(0, \eta / t^{\gamma})`.
 
@@ -394,15 +361,8 @@ def add_noise(eta: float, gamma: float, key: int | jax.Array = 0) -> GradientTra
         gamma: annealing exponent, >= 0.
         key: an integer seed or a PRNG key (stored in the state, split each step).
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.add_noise(0.0, 0.55, key=0)
-        >>> u, _ = tx.update(jnp.ones(2), tx.init(jnp.ones(2)))
-        >>> print(u)
+    {transform_example}
+        >>> print(first_update(optim.add_noise(0.0, 0.55, key=0), jnp.ones(2)))
         [1. 1.]
 
     References:
@@ -494,6 +454,7 @@ class _ScaleByParamBlockRMS(Stateless):
         return tu.tree_map(f, updates, params), state
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_param_block_rms(min_scale: float = 1e-3) -> GradientTransformation:
     r"""Scale each leaf by the root mean square of its parameter, at least ``min_scale``.
 
@@ -507,12 +468,8 @@ def scale_by_param_block_rms(min_scale: float = 1e-3) -> GradientTransformation:
     Returns:
         The transform (needs ``params``).
 
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_param_block_rms()
-        >>> p = jnp.array([3.0, 4.0])
-        >>> u, _ = tx.update(jnp.ones(2), tx.init(p), p)
+    {example_head}
+        >>> u = first_update(optim.scale_by_param_block_rms(), jnp.ones(2), jnp.array([3.0, 4.0]))
         >>> print([round(float(x), 3) for x in u])
         [3.536, 3.536]
     """

@@ -9,10 +9,12 @@ import jax
 import jax.numpy as jnp
 from jax.typing import DTypeLike
 
+from core._docstrings import fill_doc
 from core._validation import check_real
 
 from . import _tree as tu
-from ._base import GradientTransformation, OptState, Params, Updates
+from ._base import GradientTransformation, OptState, ParamFree, Params, Updates
+from ._docs import OPTIMIZER
 
 
 class ScaleByLionState(NamedTuple):
@@ -22,7 +24,7 @@ class ScaleByLionState(NamedTuple):
     mu: Updates
 
 
-class _ScaleByLion(GradientTransformation):
+class _ScaleByLion(ParamFree):
     b1: Any
     b2: Any
     mu_dtype: Any = eqx.field(static=True)
@@ -30,10 +32,7 @@ class _ScaleByLion(GradientTransformation):
     def init(self, params: Params) -> OptState:
         return ScaleByLionState(tu.zero_count(), tu.zeros_like(params, self.mu_dtype))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         out = tu.tree_map(
             lambda g, m: jnp.sign(tu.ema(g, m, self.b1, 1)).astype(g.dtype), updates, state.mu
         )
@@ -41,6 +40,7 @@ class _ScaleByLion(GradientTransformation):
         return out, ScaleByLionState(tu.increment(state.count), mu)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_lion(
     b1: float = 0.9, b2: float = 0.99, mu_dtype: Any = None
 ) -> GradientTransformation:
@@ -56,16 +56,8 @@ def scale_by_lion(
         b2: momentum decay, in [0, 1).
         mu_dtype: dtype of the momentum (default: the parameter's dtype).
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_lion()
-        >>> g = jnp.array([0.3, -2.0])
-        >>> u, _ = tx.update(g, tx.init(g))
-        >>> print(u)
+    {transform_example}
+        >>> print(first_update(optim.scale_by_lion(), jnp.array([0.3, -2.0])))
         [ 1. -1.]
 
     References:
@@ -83,7 +75,7 @@ class ScaleByRpropState(NamedTuple):
     prev_updates: Updates
 
 
-class _ScaleByRprop(GradientTransformation):
+class _ScaleByRprop(ParamFree):
     learning_rate: Any
     eta_minus: Any
     eta_plus: Any
@@ -93,10 +85,7 @@ class _ScaleByRprop(GradientTransformation):
     def init(self, params: Params) -> OptState:
         return ScaleByRpropState(tu.full_like(params, self.learning_rate), tu.zeros_like(params))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
 
         def leaf(g: jax.Array, step: jax.Array, prev: jax.Array) -> tuple[jax.Array, ...]:
             sign = g * prev
@@ -204,6 +193,7 @@ class _ScaleByNovograd(GradientTransformation):
         return out, ScaleByNovogradState(count, mu, nu)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_novograd(
     b1: float = 0.9,
     b2: float = 0.25,
@@ -232,12 +222,9 @@ def scale_by_novograd(
     Returns:
         The transform (needs ``params``).
 
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_novograd()
+    {example_head}
         >>> p = jnp.array([1.0, 1.0])
-        >>> u, _ = tx.update(jnp.array([3.0, 4.0]), tx.init(p), p)
+        >>> u = first_update(optim.scale_by_novograd(), jnp.array([3.0, 4.0]), p)
         >>> print(jnp.round(u, 3))
         [0.6 0.8]
 

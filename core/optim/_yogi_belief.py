@@ -8,14 +8,16 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from core._docstrings import fill_doc
 from core._validation import check_real
 
 from . import _tree as tu
 from ._adam import ScaleByAdamState, _check_adam_args, _nesterov_mu_hat
-from ._base import GradientTransformation, OptState, Params, Updates
+from ._base import GradientTransformation, OptState, ParamFree, Params, Updates
+from ._docs import OPTIMIZER
 
 
-class _ScaleByYogi(GradientTransformation):
+class _ScaleByYogi(ParamFree):
     b1: Any
     b2: Any
     eps: Any
@@ -26,10 +28,7 @@ class _ScaleByYogi(GradientTransformation):
         v0 = self.initial_accumulator_value
         return ScaleByAdamState(tu.zero_count(), tu.full_like(params, v0), tu.full_like(params, v0))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         count = tu.increment(state.count)
 
         def leaf(g: jax.Array, m: jax.Array, v: jax.Array) -> tuple[jax.Array, ...]:
@@ -45,6 +44,7 @@ class _ScaleByYogi(GradientTransformation):
         return out, ScaleByAdamState(count, mu, nu)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_yogi(
     b1: float = 0.9,
     b2: float = 0.999,
@@ -66,16 +66,8 @@ def scale_by_yogi(
         eps_root: added inside the square root, >= 0.
         initial_accumulator_value: initial value of both moments.
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_yogi()
-        >>> g = jnp.array([0.5, -2.0])
-        >>> u, _ = tx.update(g, tx.init(g))
-        >>> print(jnp.round(u, 2))
+    {transform_example}
+        >>> print(jnp.round(first_update(optim.scale_by_yogi(), jnp.array([0.5, -2.0])), 2))
         [ 1. -1.]
 
     References:
@@ -86,7 +78,7 @@ def scale_by_yogi(
     return _ScaleByYogi(b1, b2, eps, eps_root, initial_accumulator_value)
 
 
-class _ScaleByBelief(GradientTransformation):
+class _ScaleByBelief(ParamFree):
     b1: Any
     b2: Any
     eps: Any
@@ -96,10 +88,7 @@ class _ScaleByBelief(GradientTransformation):
     def init(self, params: Params) -> OptState:
         return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del params, extra
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         count = tu.increment(state.count)
 
         def leaf(g: jax.Array, m: jax.Array, s: jax.Array) -> tuple[jax.Array, ...]:
@@ -116,6 +105,7 @@ class _ScaleByBelief(GradientTransformation):
         return out, ScaleByAdamState(count, mu, nu)
 
 
+@fill_doc(**OPTIMIZER)
 def scale_by_belief(
     b1: float = 0.9,
     b2: float = 0.999,
@@ -138,16 +128,8 @@ def scale_by_belief(
         eps_root: added to the belief moment each step, >= 0.
         nesterov: use Nesterov momentum.
 
-    Returns:
-        The transform.
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core import optim
-        >>> tx = optim.scale_by_belief()
-        >>> g = jnp.array([0.5, -2.0])
-        >>> u, _ = tx.update(g, tx.init(g))
-        >>> print(jnp.round(u, 2))
+    {transform_example}
+        >>> print(jnp.round(first_update(optim.scale_by_belief(), jnp.array([0.5, -2.0])), 2))
         [ 1.11 -1.11]
 
     References:
