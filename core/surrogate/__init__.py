@@ -14,13 +14,13 @@ from ._base import Surrogate as Surrogate
 from ._base import SurrogateLike as SurrogateLike
 from ._base import hyperparameter as hyperparameter
 from ._base import spike as spike
-from ._catalogue import catalogue as catalogue
 from ._exponential import PiecewiseExp as PiecewiseExp
 from ._exponential import SlayerGrad as SlayerGrad
 from ._exponential import SpikeRateEscape as SpikeRateEscape
 from ._functional import SurrogateFunction as SurrogateFunction
 from ._functional import arctan as arctan
 from ._functional import boxcar as boxcar
+from ._functional import catalogue as catalogue
 from ._functional import circ as circ
 from ._functional import erf as erf
 from ._functional import gaussian_grad as gaussian_grad

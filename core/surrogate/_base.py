@@ -16,6 +16,8 @@ from jax.typing import ArrayLike
 
 from core._validation import check_real
 
+from ._docs import documented
+
 Hyperparameter: TypeAlias = float | Array
 """A surrogate hyperparameter: a Python number or a (possibly batched) JAX array."""
 
@@ -171,6 +173,7 @@ def _values(surrogate: M) -> M:
     return copy
 
 
+@documented
 class Surrogate(eqx.Module):
     r"""A spike function: Heaviside forward, a smooth surrogate derivative backward.
 
@@ -206,10 +209,7 @@ class Surrogate(eqx.Module):
     ``smooth_forward``).
 
     Args:
-        learnable: keyword-only. Give hyperparameters the gradient of
-            :meth:`surrogate_fun` instead of zero.
-        smooth_forward: keyword-only. Return :meth:`surrogate_fun` in the forward
-            pass instead of the Heaviside step.
+        {flags}
 
     Example:
         A custom surrogate needs one method:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from jax import Array
 
 from ._base import Hyperparameter, Surrogate, hyperparameter
+from ._docs import documented
 from ._shapes import exp_abs_fun, exp_abs_grad
 
 
+@documented
 class PiecewiseExp(Surrogate):
     r"""Piecewise-exponential surrogate of unit area (a Laplace density).
 
@@ -21,6 +23,7 @@ class PiecewiseExp(Surrogate):
 
     Args:
         alpha: steepness; :math:`g(0) = \alpha / 2`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -29,8 +32,7 @@ class PiecewiseExp(Surrogate):
         1.0
 
     References:
-        Neftci, Mostafa & Zenke, "Surrogate gradient learning in spiking neural
-        networks", IEEE Signal Processing Magazine 36(6), 2019.
+        {neftci_2019}
     """
 
     alpha: Hyperparameter = hyperparameter(1.0)
@@ -42,6 +44,7 @@ class PiecewiseExp(Surrogate):
         return 0.5 * self.alpha * exp_abs_fun(x, self.alpha)
 
 
+@documented
 class SlayerGrad(Surrogate):
     r"""SLAYER's exponential surrogate :math:`e^{-\alpha|x|}`.
 
@@ -58,6 +61,7 @@ class SlayerGrad(Surrogate):
 
     Args:
         alpha: decay rate; :math:`g(0) = 1`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -79,6 +83,7 @@ class SlayerGrad(Surrogate):
         return exp_abs_fun(x, self.alpha)
 
 
+@documented
 class SpikeRateEscape(Surrogate):
     r"""Escape-rate surrogate :math:`k\,e^{-\beta|x|}` (snntorch's ``spike_rate_escape``).
 
@@ -93,6 +98,7 @@ class SpikeRateEscape(Surrogate):
     Args:
         beta: decay rate; > 0.
         slope: scale :math:`k`; :math:`g(0) = k`; > 0.
+        {flags}
 
     Example:
         >>> import jax

@@ -1,8 +1,9 @@
-"""Lowercase functional forms of the surrogates (``sigmoid``, ``relu_grad``, ...).
+"""The catalogue of built-in surrogate classes and their lowercase functional forms.
 
-Each function takes the spike input ``x`` first and the class's hyperparameters
-after it. Called with ``x`` it returns spikes; called without ``x`` it returns
-the surrogate module, which is how the seed specification writes
+:func:`catalogue` lists the classes. Each lowercase function (``sigmoid``,
+``relu_grad``, ...) takes the spike input ``x`` first and the class's hyperparameters
+after it. Called with ``x`` it returns spikes; called without ``x`` it returns the
+surrogate module, which is how the braintools "Training Utilities" page writes
 ``surrogate.sigmoid(alpha=4.0)``.
 """
 
@@ -129,3 +130,49 @@ erf = _functional(ERF, "erf")
 gaussian_grad = _functional(GaussianGrad, "gaussian_grad")
 multi_gaussian_grad = _functional(MultiGaussianGrad, "multi_gaussian_grad")
 squarewave_fourier_series = _functional(SquarewaveFourierSeries, "squarewave_fourier_series")
+
+_CATALOGUE: tuple[type[Surrogate], ...] = (
+    # the braintools 0.3.0 catalogue, in its order
+    Sigmoid,
+    PiecewiseQuadratic,
+    PiecewiseExp,
+    SoftSign,
+    Arctan,
+    NonzeroSignLog,
+    ERF,
+    PiecewiseLeakyRelu,
+    SquarewaveFourierSeries,
+    S2NN,
+    QPseudoSpike,
+    LeakyRelu,
+    LogTailedRelu,
+    ReluGrad,
+    GaussianGrad,
+    MultiGaussianGrad,
+    InvSquareGrad,
+    SlayerGrad,
+    # what other libraries have and braintools lacks
+    SuperSpike,
+    Triangular,
+    Boxcar,
+    StraightThrough,
+    Tanh,
+    SpikeRateEscape,
+    Circ,
+)
+
+
+def catalogue() -> tuple[type[Surrogate], ...]:
+    """Every built-in surrogate class: braintools' 18 first, then the others.
+
+    Returns:
+        A tuple of classes; each can be built with no arguments (its defaults).
+
+    Example:
+        >>> from core.surrogate import catalogue
+        >>> len(catalogue())
+        25
+        >>> [cls.__name__ for cls in catalogue()][:3]
+        ['Sigmoid', 'PiecewiseQuadratic', 'PiecewiseExp']
+    """
+    return _CATALOGUE

@@ -8,11 +8,13 @@ from collections.abc import Callable
 from jax import Array
 
 from ._base import Hyperparameter, Surrogate, hyperparameter
+from ._docs import documented
 from ._shapes import normal_cdf, normal_pdf
 
 _SQRT2 = math.sqrt(2.0)
 
 
+@documented
 class ERF(Surrogate):
     r"""Error-function surrogate, the derivative of :math:`\tfrac12\operatorname{erfc}(-\alpha x)`.
 
@@ -26,6 +28,7 @@ class ERF(Surrogate):
 
     Args:
         alpha: steepness; :math:`g(0) = \alpha / \sqrt\pi`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -47,6 +50,7 @@ class ERF(Surrogate):
         return normal_cdf(x, 0.0, 1.0 / (_SQRT2 * self.alpha))
 
 
+@documented
 class GaussianGrad(Surrogate):
     r"""Gaussian surrogate: a scaled normal density.
 
@@ -61,6 +65,7 @@ class GaussianGrad(Surrogate):
     Args:
         sigma: standard deviation :math:`\sigma`; > 0.
         alpha: scale (the area under :math:`g`); > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -69,9 +74,7 @@ class GaussianGrad(Surrogate):
         0.3989
 
     References:
-        Yin, Corradi & Bohté, "Accurate and efficient time-domain classification
-        with adaptive spiking recurrent neural networks", Nature Machine
-        Intelligence 3, 2021.
+        {yin_2021}
     """
 
     sigma: Hyperparameter = hyperparameter(0.5)
@@ -84,6 +87,7 @@ class GaussianGrad(Surrogate):
         return self.alpha * normal_cdf(x, 0.0, self.sigma)
 
 
+@documented
 class MultiGaussianGrad(Surrogate):
     r"""Multi-Gaussian surrogate: a central Gaussian minus two wide side lobes.
 
@@ -102,6 +106,7 @@ class MultiGaussianGrad(Surrogate):
         s: width of the side lobes relative to ``sigma``; > 0.
         sigma: standard deviation of the central lobe; > 0.
         scale: overall scale :math:`k`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -110,9 +115,7 @@ class MultiGaussianGrad(Surrogate):
         0.4391
 
     References:
-        Yin, Corradi & Bohté, "Accurate and efficient time-domain classification
-        with adaptive spiking recurrent neural networks", Nature Machine
-        Intelligence 3, 2021.
+        {yin_2021}
     """
 
     h: Hyperparameter = hyperparameter(0.15, low_open=False)

@@ -11,8 +11,10 @@ from jax import Array
 from core._validation import as_int
 
 from ._base import Hyperparameter, Surrogate, hyperparameter
+from ._docs import documented
 
 
+@documented
 class SquarewaveFourierSeries(Surrogate):
     r"""Square wave approximated by its first ``n`` odd Fourier harmonics.
 
@@ -30,6 +32,7 @@ class SquarewaveFourierSeries(Surrogate):
     Args:
         n: number of harmonics, an integer >= 1.
         t_period: period :math:`T`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -38,7 +41,7 @@ class SquarewaveFourierSeries(Surrogate):
         1.0
 
     References:
-        Fang et al., SpikingJelly, Science Advances 9(40), 2023.
+        {spikingjelly}
     """
 
     n: int = eqx.field(default=2, static=True)

@@ -6,9 +6,11 @@ import jax.numpy as jnp
 from jax import Array
 
 from ._base import Hyperparameter, Surrogate, hyperparameter
+from ._docs import documented
 from ._shapes import logistic_fun, logistic_grad, triangle_fun, triangle_grad
 
 
+@documented
 class PiecewiseQuadratic(Surrogate):
     r"""Piecewise-quadratic surrogate: a triangle of height :math:`\alpha`, width :math:`2/\alpha`.
 
@@ -26,6 +28,7 @@ class PiecewiseQuadratic(Surrogate):
 
     Args:
         alpha: height of the triangle, the inverse of its half-width; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -47,6 +50,7 @@ class PiecewiseQuadratic(Surrogate):
         return triangle_fun(x, self.alpha, 1.0 / self.alpha)
 
 
+@documented
 class Triangular(Surrogate):
     r"""A true triangle of unit area and half-width ``width``.
 
@@ -62,6 +66,7 @@ class Triangular(Surrogate):
 
     Args:
         width: half-width :math:`w` of the support; the peak is :math:`1/w`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -83,6 +88,7 @@ class Triangular(Surrogate):
         return triangle_fun(x, 1.0 / self.width, self.width)
 
 
+@documented
 class ReluGrad(Surrogate):
     r"""ReLU-shaped triangle of braintools: :math:`\max(\alpha w - \alpha|x|, 0)`.
 
@@ -97,6 +103,7 @@ class ReluGrad(Surrogate):
     Args:
         alpha: slope of the triangle's sides; > 0.
         width: half-width :math:`w` of the support; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -105,8 +112,7 @@ class ReluGrad(Surrogate):
         0.75
 
     References:
-        Neftci, Mostafa & Zenke, "Surrogate gradient learning in spiking neural
-        networks", IEEE Signal Processing Magazine 36(6), 2019.
+        {neftci_2019}
     """
 
     alpha: Hyperparameter = hyperparameter(1.0)
@@ -119,6 +125,7 @@ class ReluGrad(Surrogate):
         return triangle_fun(x, self.alpha * self.width, self.width)
 
 
+@documented
 class Boxcar(Surrogate):
     r"""Rectangular (boxcar) surrogate of unit area and width ``width``.
 
@@ -132,6 +139,7 @@ class Boxcar(Surrogate):
 
     Args:
         width: total width :math:`w` of the box; its height is :math:`1/w`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -156,6 +164,7 @@ class Boxcar(Surrogate):
 Rect = Boxcar
 
 
+@documented
 class StraightThrough(Surrogate):
     r"""Straight-through estimator: the gradient passes unchanged.
 
@@ -165,6 +174,9 @@ class StraightThrough(Surrogate):
 
     snntorch's ``straight_through_estimator``. It has no hyperparameter, so
     ``learnable`` has no effect; ``smooth_forward`` makes the layer the identity.
+
+    Args:
+        {flags}
 
     Example:
         >>> import jax
@@ -184,6 +196,7 @@ class StraightThrough(Surrogate):
         return x
 
 
+@documented
 class PiecewiseLeakyRelu(Surrogate):
     r"""Piecewise leaky-ReLU surrogate: slope :math:`1/(2w)` inside, ``c`` outside.
 
@@ -203,6 +216,7 @@ class PiecewiseLeakyRelu(Surrogate):
     Args:
         c: slope outside the window; >= 0.
         w: half-width of the window; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -211,8 +225,7 @@ class PiecewiseLeakyRelu(Surrogate):
         0.01
 
     References:
-        Fang et al., "SpikingJelly: An open-source machine learning infrastructure
-        platform for spike-based intelligence", Science Advances 9(40), 2023.
+        {spikingjelly}
     """
 
     c: Hyperparameter = hyperparameter(0.01, low_open=False)
@@ -228,6 +241,7 @@ class PiecewiseLeakyRelu(Surrogate):
         return jnp.where(x < -self.w, below, jnp.where(x > self.w, above, inside))
 
 
+@documented
 class LeakyRelu(Surrogate):
     r"""Leaky-ReLU surrogate: slope ``alpha`` below threshold, ``beta`` above.
 
@@ -241,6 +255,7 @@ class LeakyRelu(Surrogate):
     Args:
         alpha: slope below threshold; >= 0.
         beta: slope at and above threshold; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -249,8 +264,7 @@ class LeakyRelu(Surrogate):
         0.1
 
     References:
-        Fang et al., "SpikingJelly: An open-source machine learning infrastructure
-        platform for spike-based intelligence", Science Advances 9(40), 2023.
+        {spikingjelly}
     """
 
     alpha: Hyperparameter = hyperparameter(0.1, low_open=False)
@@ -263,6 +277,7 @@ class LeakyRelu(Surrogate):
         return jnp.where(x < 0, self.alpha * x, self.beta * x)
 
 
+@documented
 class LogTailedRelu(Surrogate):
     r"""Log-tailed ReLU surrogate: leaky below 0, linear on (0, 1], logarithmic above.
 
@@ -276,6 +291,7 @@ class LogTailedRelu(Surrogate):
 
     Args:
         alpha: slope below threshold; >= 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -299,6 +315,7 @@ class LogTailedRelu(Surrogate):
         return jnp.where(x > 1, 1.0 + jnp.log(x_tail), jnp.where(x > 0, x, self.alpha * x))
 
 
+@documented
 class S2NN(Surrogate):
     r"""S2NN surrogate: sigmoid below threshold, logarithmic above.
 
@@ -321,6 +338,7 @@ class S2NN(Surrogate):
         alpha: steepness of the sigmoid branch; > 0.
         beta: scale of the logarithmic branch; > 0.
         epsilon: offset inside the logarithm of ``surrogate_fun``; >= 0.
+        {flags}
 
     Example:
         >>> import jax

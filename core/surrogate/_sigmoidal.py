@@ -8,6 +8,7 @@ import jax.numpy as jnp
 from jax import Array
 
 from ._base import Hyperparameter, Surrogate, abs_up, hyperparameter
+from ._docs import documented
 from ._shapes import (
     fast_sigmoid_fun,
     fast_sigmoid_grad,
@@ -16,6 +17,7 @@ from ._shapes import (
 )
 
 
+@documented
 class Sigmoid(Surrogate):
     r"""Logistic surrogate, the derivative of :math:`\sigma(\alpha x)`.
 
@@ -29,6 +31,7 @@ class Sigmoid(Surrogate):
 
     Args:
         alpha: steepness; the peak :math:`g(0)` is :math:`\alpha / 4`; > 0.
+        {flags}
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -54,6 +57,7 @@ class Sigmoid(Surrogate):
         return logistic_fun(x, self.alpha)
 
 
+@documented
 class Tanh(Surrogate):
     r"""Hyperbolic-tangent surrogate, the derivative of :math:`(1 + \tanh(\alpha x)) / 2`.
 
@@ -67,6 +71,7 @@ class Tanh(Surrogate):
 
     Args:
         alpha: steepness; the peak :math:`g(0)` is :math:`\alpha / 2`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -75,8 +80,7 @@ class Tanh(Surrogate):
         1.0
 
     References:
-        Neftci, Mostafa & Zenke, "Surrogate gradient learning in spiking neural
-        networks", IEEE Signal Processing Magazine 36(6), 2019.
+        {neftci_2019}
     """
 
     alpha: Hyperparameter = hyperparameter(2.0)
@@ -88,6 +92,7 @@ class Tanh(Surrogate):
         return logistic_fun(x, 2.0 * self.alpha)
 
 
+@documented
 class SoftSign(Surrogate):
     r"""Soft-sign surrogate, the derivative of :math:`\tfrac12 + x / (2/\alpha + 2|x|)`.
 
@@ -100,6 +105,7 @@ class SoftSign(Surrogate):
 
     Args:
         alpha: steepness; :math:`g(0) = \alpha / 2`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -108,8 +114,7 @@ class SoftSign(Surrogate):
         0.5
 
     References:
-        Fang et al., "SpikingJelly: An open-source machine learning infrastructure
-        platform for spike-based intelligence", Science Advances 9(40), 2023.
+        {spikingjelly}
     """
 
     alpha: Hyperparameter = hyperparameter(1.0)
@@ -121,6 +126,7 @@ class SoftSign(Surrogate):
         return 0.5 * self.alpha * fast_sigmoid_fun(x, self.alpha)
 
 
+@documented
 class SuperSpike(Surrogate):
     r"""SuperSpike (fast sigmoid) surrogate of Zenke & Ganguli.
 
@@ -137,6 +143,7 @@ class SuperSpike(Surrogate):
 
     Args:
         beta: steepness; :math:`g(0) = 1` for every ``beta``; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -145,8 +152,7 @@ class SuperSpike(Surrogate):
         0.25
 
     References:
-        Zenke & Ganguli, "SuperSpike: Supervised learning in multilayer spiking
-        neural networks", Neural Computation 30(6), 2018.
+        {superspike}
     """
 
     beta: Hyperparameter = hyperparameter(25.0)
@@ -158,6 +164,7 @@ class SuperSpike(Surrogate):
         return fast_sigmoid_fun(x, self.beta)
 
 
+@documented
 class InvSquareGrad(Surrogate):
     r"""Inverse-square surrogate (braintools' name for the fast sigmoid).
 
@@ -172,6 +179,7 @@ class InvSquareGrad(Surrogate):
 
     Args:
         alpha: steepness; :math:`g(0) = 1`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -180,8 +188,7 @@ class InvSquareGrad(Surrogate):
         0.25
 
     References:
-        Zenke & Ganguli, "SuperSpike: Supervised learning in multilayer spiking
-        neural networks", Neural Computation 30(6), 2018.
+        {superspike}
     """
 
     alpha: Hyperparameter = hyperparameter(100.0)
@@ -193,6 +200,7 @@ class InvSquareGrad(Surrogate):
         return fast_sigmoid_fun(x, self.alpha)
 
 
+@documented
 class Arctan(Surrogate):
     r"""Arctangent surrogate, the derivative of :math:`\arctan(\pi\alpha x / 2)/\pi + 1/2`.
 
@@ -206,6 +214,7 @@ class Arctan(Surrogate):
 
     Args:
         alpha: steepness; :math:`g(0) = \alpha / 2`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -227,6 +236,7 @@ class Arctan(Surrogate):
         return jnp.arctan(0.5 * math.pi * self.alpha * x) / math.pi + 0.5
 
 
+@documented
 class Circ(Surrogate):
     r"""Algebraic ("circle") surrogate, derivative of :math:`\tfrac12 + x/(2\sqrt{x^2+\alpha^2})`.
 
@@ -240,6 +250,7 @@ class Circ(Surrogate):
 
     Args:
         alpha: width; :math:`g(0) = 1 / (2\alpha)`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -261,6 +272,7 @@ class Circ(Surrogate):
         return 0.5 + 0.5 * x / jnp.hypot(x, self.alpha)
 
 
+@documented
 class NonzeroSignLog(Surrogate):
     r"""Sign-log surrogate, the derivative of :math:`\operatorname{sign}(x)\log(|\alpha x| + 1)`.
 
@@ -275,6 +287,7 @@ class NonzeroSignLog(Surrogate):
 
     Args:
         alpha: steepness; :math:`g(0) = \alpha`; > 0.
+        {flags}
 
     Example:
         >>> import jax
@@ -283,8 +296,7 @@ class NonzeroSignLog(Surrogate):
         0.5
 
     References:
-        Fang et al., "SpikingJelly: An open-source machine learning infrastructure
-        platform for spike-based intelligence", Science Advances 9(40), 2023.
+        {spikingjelly}
     """
 
     alpha: Hyperparameter = hyperparameter(1.0)
@@ -297,6 +309,7 @@ class NonzeroSignLog(Surrogate):
         return jnp.where(x < 0, -log_magnitude, log_magnitude)
 
 
+@documented
 class QPseudoSpike(Surrogate):
     r"""q-PseudoSpike surrogate with a tunable heavy tail.
 
@@ -313,6 +326,7 @@ class QPseudoSpike(Surrogate):
 
     Args:
         alpha: tail index; smaller is heavier-tailed. :math:`g(0) = 1`; > 0.
+        {flags}
 
     Example:
         >>> import jax

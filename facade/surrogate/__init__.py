@@ -11,6 +11,7 @@ the braintools way, with an ``__init__`` that assigns attributes.
 
 from __future__ import annotations
 
+from core import surrogate as core_surrogate
 from core.surrogate import ERF as ERF
 from core.surrogate import S2NN as S2NN
 from core.surrogate import Arctan as Arctan
@@ -68,60 +69,9 @@ from core.surrogate import triangular as triangular
 
 from ._base import Surrogate as Surrogate
 
-__all__ = [
-    "Arctan",
-    "Boxcar",
-    "Circ",
-    "ERF",
-    "GaussianGrad",
-    "InvSquareGrad",
-    "LeakyRelu",
-    "LogTailedRelu",
-    "MultiGaussianGrad",
-    "NonzeroSignLog",
-    "PiecewiseExp",
-    "PiecewiseLeakyRelu",
-    "PiecewiseQuadratic",
-    "QPseudoSpike",
-    "Rect",
-    "ReluGrad",
-    "S2NN",
-    "Sigmoid",
-    "SlayerGrad",
-    "SoftSign",
-    "SpikeRateEscape",
-    "SquarewaveFourierSeries",
-    "StraightThrough",
-    "SuperSpike",
-    "Surrogate",
-    "SurrogateFunction",
-    "Tanh",
-    "Triangular",
-    "arctan",
-    "boxcar",
-    "catalogue",
-    "circ",
-    "erf",
-    "gaussian_grad",
-    "inv_square_grad",
-    "leaky_relu",
-    "log_tailed_relu",
-    "multi_gaussian_grad",
-    "nonzero_sign_log",
-    "piecewise_exp",
-    "piecewise_leaky_relu",
-    "piecewise_quadratic",
-    "plot_gallery",
-    "q_pseudo_spike",
-    "relu_grad",
-    "s2nn",
-    "sigmoid",
-    "slayer_grad",
-    "soft_sign",
-    "spike_rate_escape",
-    "squarewave_fourier_series",
-    "straight_through",
-    "super_spike",
-    "tanh",
-    "triangular",
-]
+_CORE_ONLY = ("SurrogateLike", "hyperparameter", "spike")
+"""Names of :mod:`core.surrogate` that belong to the functional core only (the protocol, the
+field declaration, the spike kernel): braintools has none of them."""
+
+# core.surrogate's public names less those; "Surrogate" here is the class of ._base
+__all__ = [name for name in core_surrogate.__all__ if name not in _CORE_ONLY]
