@@ -6,8 +6,10 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._docstrings import fill_doc
 from core._validation import check_real
 
+from . import _docs
 from . import _validate as v
 from ._jit import kernel
 
@@ -108,6 +110,7 @@ def softmax_cross_entropy_with_integer_labels(
     return integer_label_cross_entropy(z, y)
 
 
+@fill_doc(**_docs.CLASSIFICATION)
 def softmax_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> jax.Array:
     r"""Softmax cross-entropy against a target distribution (soft or one-hot labels).
 
@@ -116,15 +119,9 @@ def softmax_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> jax.Array:
         \ell(z, p) = -\sum_k p_k \log \operatorname{softmax}(z)_k
 
     Args:
-        logits: Float scores of shape ``(..., classes)``.
-        labels: Float target probabilities, same shape as ``logits``.
+        {soft_args}
 
-    Returns:
-        The per-example loss, shape ``logits.shape[:-1]``.
-
-    Raises:
-        TypeError: ``logits`` or ``labels`` is not floating point.
-        ValueError: The shapes differ.
+    {soft_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -134,12 +131,11 @@ def softmax_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> jax.Array:
         >>> print(f"{loss[0]:.4f}")
         0.4170
     """
-    z = v.float_array("logits", logits)
-    p = v.float_array("labels", labels).astype(z.dtype)
-    v.same_shape("logits", z, "labels", p)
+    z, p = v.paired("logits", logits, "labels", labels, floating=True)
     return _soft_cross_entropy(z, p, 0.0)
 
 
+@fill_doc(**_docs.CLASSIFICATION)
 def poly_loss_cross_entropy(
     logits: ArrayLike, labels: ArrayLike, epsilon: float = 2.0
 ) -> jax.Array:
@@ -151,32 +147,23 @@ def poly_loss_cross_entropy(
                      + \epsilon \sum_k p_k \bigl(1 - \operatorname{softmax}(z)_k\bigr)
 
     Args:
-        logits: Float scores of shape ``(..., classes)``.
-        labels: Float target probabilities, same shape as ``logits``.
+        {soft_args}
         epsilon: Weight of the polynomial term (``-1 <= epsilon``; 0 gives cross-entropy).
 
-    Returns:
-        The per-example loss, shape ``logits.shape[:-1]``.
-
-    Raises:
-        TypeError: ``logits`` or ``labels`` is not floating point.
-        ValueError: The shapes differ.
+    {soft_returns}
 
     Example:
         >>> import jax.numpy as jnp
         >>> from core.loss import poly_loss_cross_entropy
-        >>> logits = jnp.array([[2.0, 1.0, 0.1]])
-        >>> loss = poly_loss_cross_entropy(logits, jnp.array([[1.0, 0.0, 0.0]]))
-        >>> print(f"{loss[0]:.4f}")  # 0.4170 + 2 * (1 - 0.6590)
+        >>> logits, labels = jnp.array([2.0, 1.0, 0.1]), jnp.array([1.0, 0.0, 0.0])
+        >>> print(f"{poly_loss_cross_entropy(logits, labels):.4f}")  # 0.4170 + 2 (1 - 0.6590)
         1.0990
 
     References:
         Leng et al., *PolyLoss: A Polynomial Expansion Perspective of Classification
         Loss Functions*, ICLR 2022.
     """
-    z = v.float_array("logits", logits)
-    p = v.float_array("labels", labels).astype(z.dtype)
-    v.same_shape("logits", z, "labels", p)
+    z, p = v.paired("logits", logits, "labels", labels, floating=True)
     check_real("epsilon", epsilon)
     return _soft_cross_entropy(z, p, epsilon)
 
@@ -190,6 +177,7 @@ def _soft_cross_entropy(z: jax.Array, p: jax.Array, epsilon: float | jax.Array) 
     return cross_entropy + epsilon * one_minus_pt
 
 
+@fill_doc(**_docs.CLASSIFICATION)
 def sigmoid_binary_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> jax.Array:
     r"""Element-wise binary cross-entropy on logits (numerically stable).
 
@@ -201,12 +189,7 @@ def sigmoid_binary_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> jax.Ar
         logits: Float logits of any shape.
         labels: Targets in ``[0, 1]`` (float, int or bool), same shape as ``logits``.
 
-    Returns:
-        The element-wise loss, shape of ``logits``.
-
-    Raises:
-        TypeError: ``logits`` is not floating point.
-        ValueError: The shapes differ.
+    {sigmoid_bce_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -217,9 +200,7 @@ def sigmoid_binary_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> jax.Ar
         >>> print(*(f"{x:.4f}" for x in loss.tolist()))
         0.1269 0.3133 0.4741
     """
-    z = v.float_array("logits", logits)
-    y = v.numeric_as("labels", labels, z)
-    v.same_shape("logits", z, "labels", y)
+    z, y = v.paired("logits", logits, "labels", labels)
     return _binary_cross_entropy(z, y)
 
 
@@ -228,6 +209,7 @@ def _binary_cross_entropy(z: jax.Array, y: jax.Array) -> jax.Array:
     return -y * jax.nn.log_sigmoid(z) - (1.0 - y) * jax.nn.log_sigmoid(-z)
 
 
+@fill_doc(**_docs.CLASSIFICATION)
 def sigmoid_focal_loss(
     logits: ArrayLike, labels: ArrayLike, alpha: float | None = None, gamma: float = 2.0
 ) -> jax.Array:
@@ -260,18 +242,14 @@ def sigmoid_focal_loss(
     Example:
         >>> import jax.numpy as jnp
         >>> from core.loss import sigmoid_focal_loss
-        >>> logits = jnp.array([2.0, -1.0, 0.5])
-        >>> labels = jnp.array([1.0, 0.0, 1.0])
-        >>> loss = sigmoid_focal_loss(logits, labels, alpha=0.25)
-        >>> print(*(f"{x:.4f}" for x in loss.tolist()))
+        >>> logits, labels = jnp.array([2.0, -1.0, 0.5]), jnp.array([1.0, 0.0, 1.0])
+        >>> print(*(f"{x:.4f}" for x in sigmoid_focal_loss(logits, labels, alpha=0.25).tolist()))
         0.0005 0.0170 0.0169
 
     References:
         Lin et al., *Focal Loss for Dense Object Detection*, ICCV 2017.
     """
-    z = v.float_array("logits", logits)
-    y = v.numeric_as("labels", labels, z)
-    v.same_shape("logits", z, "labels", y)
+    z, y = v.paired("logits", logits, "labels", labels)
     if alpha is not None:
         check_real("alpha", alpha, low=0, high=1)
     check_real("gamma", gamma, low=0)
@@ -295,6 +273,7 @@ def _focal(
     return (alpha * y + (1.0 - alpha) * (1.0 - y)) * loss
 
 
+@fill_doc(**_docs.CLASSIFICATION)
 def nll_loss(log_probs: ArrayLike, target: ArrayLike, *, check: v.Check = False) -> jax.Array:
     r"""Negative log-likelihood of integer targets under given log-probabilities.
 
@@ -309,9 +288,7 @@ def nll_loss(log_probs: ArrayLike, target: ArrayLike, *, check: v.Check = False)
     Args:
         log_probs: Float log-probabilities (e.g. ``jax.nn.log_softmax(logits)``).
         target: Integer class indices.
-        check: Range check of traced ``target`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {check_target}
 
     Returns:
         The per-example loss, shape ``target.shape``.
@@ -352,6 +329,7 @@ def _nll(lp: jax.Array, y: jax.Array, *, class_axis: int) -> jax.Array:
     return v.mask_invalid(-picked, y, num_classes)
 
 
+@fill_doc(**_docs.CLASSIFICATION)
 def multiclass_hinge_loss(
     scores: ArrayLike, labels: ArrayLike, *, check: v.Check = False
 ) -> jax.Array:
@@ -361,19 +339,7 @@ def multiclass_hinge_loss(
 
         \ell(s, y) = \max_k \bigl(s_k + 1 - [k = y]\bigr) - s_y
 
-    Args:
-        scores: Float scores of shape ``(..., classes)``.
-        labels: Integer class indices of shape ``scores.shape[:-1]``.
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
-
-    Returns:
-        The per-example loss, shape ``labels.shape``.
-
-    Raises:
-        TypeError: ``scores`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch or a (concrete) label out of range.
+    {multiclass_sections}
 
     Example:
         >>> import jax.numpy as jnp
@@ -386,6 +352,7 @@ def multiclass_hinge_loss(
     return _multiclass(s, y, 1.0)
 
 
+@fill_doc(**_docs.CLASSIFICATION)
 def multiclass_perceptron_loss(
     scores: ArrayLike, labels: ArrayLike, *, check: v.Check = False
 ) -> jax.Array:
@@ -395,25 +362,13 @@ def multiclass_perceptron_loss(
 
         \ell(s, y) = \max_k s_k - s_y
 
-    Args:
-        scores: Float scores of shape ``(..., classes)``.
-        labels: Integer class indices of shape ``scores.shape[:-1]``.
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
-
-    Returns:
-        The per-example loss, shape ``labels.shape``.
-
-    Raises:
-        TypeError: ``scores`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch or a (concrete) label out of range.
+    {multiclass_sections}
 
     Example:
         >>> import jax.numpy as jnp
         >>> from core.loss import multiclass_perceptron_loss
-        >>> scores = jnp.array([[2.0, 1.5, 0.1], [0.5, 2.5, 0.3]])
-        >>> print(multiclass_perceptron_loss(scores, jnp.array([0, 0])))
+        >>> labels = jnp.array([0, 0])  # no margin: a correct argmax costs nothing
+        >>> print(multiclass_perceptron_loss(jnp.array([[2.0, 1.5], [0.5, 2.5]]), labels))
         [0. 2.]
     """
     s, y, _ = _scores_and_labels("scores", scores, labels, check)
@@ -429,15 +384,7 @@ def _multiclass(s: jax.Array, y: jax.Array, margin: float) -> jax.Array:
     return v.mask_invalid(loss, y, num_classes)
 
 
-def _signed_targets(
-    predictor_outputs: ArrayLike, targets: ArrayLike
-) -> tuple[jax.Array, jax.Array]:
-    out = v.float_array("predictor_outputs", predictor_outputs)
-    t = v.numeric_as("targets", targets, out)
-    v.same_shape("predictor_outputs", out, "targets", t)
-    return out, t
-
-
+@fill_doc(**_docs.CLASSIFICATION)
 def hinge_loss(predictor_outputs: ArrayLike, targets: ArrayLike) -> jax.Array:
     r"""Binary hinge loss for targets in :math:`\{-1, +1\}`.
 
@@ -445,16 +392,7 @@ def hinge_loss(predictor_outputs: ArrayLike, targets: ArrayLike) -> jax.Array:
 
         \ell(f, t) = \max(0, 1 - f t)
 
-    Args:
-        predictor_outputs: Float outputs of any shape.
-        targets: Targets in ``{-1, 1}``, same shape.
-
-    Returns:
-        The element-wise loss.
-
-    Raises:
-        TypeError: ``predictor_outputs`` is not floating point.
-        ValueError: The shapes differ.
+    {signed_sections}
 
     Example:
         >>> import jax.numpy as jnp
@@ -462,10 +400,11 @@ def hinge_loss(predictor_outputs: ArrayLike, targets: ArrayLike) -> jax.Array:
         >>> print(hinge_loss(jnp.array([0.5, -0.5, 0.25]), jnp.array([1.0, -1.0, -1.0])))
         [0.5  0.5  1.25]
     """
-    out, t = _signed_targets(predictor_outputs, targets)
+    out, t = v.paired("predictor_outputs", predictor_outputs, "targets", targets)
     return _margin(out, t, 1.0)
 
 
+@fill_doc(**_docs.CLASSIFICATION)
 def perceptron_loss(predictor_outputs: ArrayLike, targets: ArrayLike) -> jax.Array:
     r"""Binary perceptron loss for targets in :math:`\{-1, +1\}`.
 
@@ -473,24 +412,16 @@ def perceptron_loss(predictor_outputs: ArrayLike, targets: ArrayLike) -> jax.Arr
 
         \ell(f, t) = \max(0, -f t)
 
-    Args:
-        predictor_outputs: Float outputs of any shape.
-        targets: Targets in ``{-1, 1}``, same shape.
-
-    Returns:
-        The element-wise loss.
-
-    Raises:
-        TypeError: ``predictor_outputs`` is not floating point.
-        ValueError: The shapes differ.
+    {signed_sections}
 
     Example:
         >>> import jax.numpy as jnp
         >>> from core.loss import perceptron_loss
-        >>> print(perceptron_loss(jnp.array([0.9, -0.5, 0.3]), jnp.array([1.0, -1.0, -1.0])))
+        >>> outputs, targets = jnp.array([0.9, -0.5, 0.3]), jnp.array([1.0, -1.0, -1.0])
+        >>> print(perceptron_loss(outputs, targets))  # no margin: only the wrong sign costs
         [0.  0.  0.3]
     """
-    out, t = _signed_targets(predictor_outputs, targets)
+    out, t = v.paired("predictor_outputs", predictor_outputs, "targets", targets)
     return _margin(out, t, 0.0)
 
 

@@ -6,8 +6,10 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._docstrings import fill_doc
 from core._validation import check_real
 
+from . import _docs
 from . import _validate as v
 from ._jit import kernel
 
@@ -20,12 +22,10 @@ __all__ = [
 
 
 def _pair(log_predictions: ArrayLike, name_b: str, b: ArrayLike) -> tuple[jax.Array, jax.Array]:
-    lp = v.float_array("log_predictions", log_predictions)
-    t = v.float_array(name_b, b).astype(lp.dtype)
-    v.same_shape("log_predictions", lp, name_b, t)
-    return lp, t
+    return v.paired("log_predictions", log_predictions, name_b, b, floating=True)
 
 
+@fill_doc(**_docs.FLOAT_PAIR)
 def kl_divergence(log_predictions: ArrayLike, targets: ArrayLike) -> jax.Array:
     r"""Kullback-Leibler divergence :math:`\mathrm{KL}(p \,\|\, q)` over the last axis.
 
@@ -41,12 +41,7 @@ def kl_divergence(log_predictions: ArrayLike, targets: ArrayLike) -> jax.Array:
         log_predictions: Float log-probabilities :math:`\log q`, shape ``(..., classes)``.
         targets: Float probabilities :math:`p`, same shape.
 
-    Returns:
-        The divergence per example, shape ``(...)``.
-
-    Raises:
-        TypeError: An input is not floating point.
-        ValueError: The shapes differ.
+    {divergence_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -56,18 +51,29 @@ def kl_divergence(log_predictions: ArrayLike, targets: ArrayLike) -> jax.Array:
         >>> print(f"{kl_divergence(jnp.log(q), p):.4f}")
         0.0253
     """
-    lp, p = _pair(log_predictions, "targets", targets)
-    return _kl(lp, p)
+    return _divergence(*_pair(log_predictions, "targets", targets), kind="kl")
 
 
-@kernel()
-def _kl(lq: jax.Array, p: jax.Array) -> jax.Array:
-    """``sum p (log p - log q)`` with the ``0 log 0`` terms masked (value and gradient)."""
-    zero = p == 0
-    log_p = jnp.where(zero, 0.0, jnp.log(jnp.where(zero, 1.0, p)))
-    return jnp.sum(p * (log_p - lq), axis=-1)
+@kernel("kind")
+def _divergence(lq: jax.Array, target: jax.Array, *, kind: str) -> jax.Array:
+    """The divergence ``kind`` of ``q`` (given as ``log q``) from the target.
+
+    ``"kl"``: ``sum p (log p - log q)`` with the ``0 log 0`` terms masked (value and
+    gradient); ``"convex"``: that plus ``sum (q - p)``; ``"log_targets"``: the target is
+    ``log p`` and terms with ``log p = -inf`` are 0.
+    """
+    if kind == "log_targets":
+        absent = jnp.isneginf(target)
+        safe_lp = jnp.where(absent, 0.0, target)
+        terms = jnp.where(absent, 0.0, jnp.exp(safe_lp) * (safe_lp - lq))
+        return jnp.sum(terms, axis=-1)
+    zero = target == 0
+    log_p = jnp.where(zero, 0.0, jnp.log(jnp.where(zero, 1.0, target)))
+    kl = jnp.sum(target * (log_p - lq), axis=-1)
+    return kl if kind == "kl" else kl + jnp.sum(jnp.exp(lq) - target, axis=-1)
 
 
+@fill_doc(**_docs.FLOAT_PAIR)
 def kl_divergence_with_log_targets(log_predictions: ArrayLike, log_targets: ArrayLike) -> jax.Array:
     r"""KL divergence with the targets given as log-probabilities.
 
@@ -81,33 +87,19 @@ def kl_divergence_with_log_targets(log_predictions: ArrayLike, log_targets: Arra
         log_predictions: Float log-probabilities :math:`\log q`, shape ``(..., classes)``.
         log_targets: Float log-probabilities :math:`\log p`, same shape.
 
-    Returns:
-        The divergence per example, shape ``(...)``.
-
-    Raises:
-        TypeError: An input is not floating point.
-        ValueError: The shapes differ.
+    {divergence_returns}
 
     Example:
         >>> import jax.numpy as jnp
         >>> from core.loss import kl_divergence_with_log_targets
-        >>> p = jnp.array([0.5, 0.3, 0.2])
-        >>> q = jnp.array([0.4, 0.4, 0.2])
-        >>> print(f"{kl_divergence_with_log_targets(jnp.log(q), jnp.log(p)):.4f}")
-        0.0253
+        >>> log_p = jnp.log(jnp.array([0.5, 0.5, 0.0]))  # log 0 = -inf: contributes 0
+        >>> print(f"{kl_divergence_with_log_targets(jnp.zeros(3) - jnp.log(3.0), log_p):.4f}")
+        0.4055
     """
-    lq, lp = _pair(log_predictions, "log_targets", log_targets)
-    return _kl_log_targets(lq, lp)
+    return _divergence(*_pair(log_predictions, "log_targets", log_targets), kind="log_targets")
 
 
-@kernel()
-def _kl_log_targets(lq: jax.Array, lp: jax.Array) -> jax.Array:
-    absent = jnp.isneginf(lp)
-    safe_lp = jnp.where(absent, 0.0, lp)
-    terms = jnp.where(absent, 0.0, jnp.exp(safe_lp) * (safe_lp - lq))
-    return jnp.sum(terms, axis=-1)
-
-
+@fill_doc(**_docs.FLOAT_PAIR)
 def convex_kl_divergence(log_predictions: ArrayLike, targets: ArrayLike) -> jax.Array:
     r"""Generalized (convex in :math:`\log q`) KL divergence for unnormalized measures.
 
@@ -119,28 +111,16 @@ def convex_kl_divergence(log_predictions: ArrayLike, targets: ArrayLike) -> jax.
         log_predictions: Float log-values :math:`\log q`, shape ``(..., classes)``.
         targets: Float non-negative values :math:`p`, same shape.
 
-    Returns:
-        The divergence per example, shape ``(...)``.
-
-    Raises:
-        TypeError: An input is not floating point.
-        ValueError: The shapes differ.
+    {divergence_returns}
 
     Example:
         >>> import jax.numpy as jnp
         >>> from core.loss import convex_kl_divergence
-        >>> p = jnp.array([0.5, 0.3, 0.2])
-        >>> q = jnp.array([0.5, 0.5, 0.5])
-        >>> print(f"{convex_kl_divergence(jnp.log(q), p):.4f}")
-        0.1635
+        >>> # unnormalized p = (2, 2) against q = (1, 1): 2 (2 log 2) + (1 + 1 - 2 - 2)
+        >>> print(f"{convex_kl_divergence(jnp.zeros(2), jnp.array([2.0, 2.0])):.4f}")
+        0.7726
     """
-    lq, p = _pair(log_predictions, "targets", targets)
-    return _convex_kl(lq, p)
-
-
-@kernel()
-def _convex_kl(lq: jax.Array, p: jax.Array) -> jax.Array:
-    return _kl(lq, p) + jnp.sum(jnp.exp(lq) - p, axis=-1)
+    return _divergence(*_pair(log_predictions, "targets", targets), kind="convex")
 
 
 def smooth_labels(labels: ArrayLike, alpha: float) -> jax.Array:

@@ -6,6 +6,9 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._docstrings import fill_doc
+
+from . import _docs
 from . import _readout as r
 from . import _validate as v
 from ._jit import kernel
@@ -16,6 +19,9 @@ __all__ = [
     "accuracy_max_membrane",
     "accuracy_rate",
 ]
+
+_SPIKES = _docs.readout("spikes")
+_MEMBRANE = _docs.readout("membrane")
 
 
 @kernel("decoder", "population")
@@ -31,6 +37,7 @@ def _accuracy(x: jax.Array, labels: jax.Array, *, decoder: str, population: int)
     return jnp.mean(v.mask_invalid(correct, labels, x.shape[-1] // population))
 
 
+@fill_doc(**_SPIKES)
 def accuracy_rate(
     spikes: ArrayLike,
     labels: ArrayLike,
@@ -50,20 +57,12 @@ def accuracy_rate(
 
     Args:
         spikes: Float spikes, ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
-        time_axis: Position of the time axis in ``spikes``.
-        population: Output neurons per class (their spikes are summed).
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_args}
 
     Returns:
         A float32 scalar in ``[0, 1]``.
 
-    Raises:
-        TypeError: ``spikes`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
-            label out of range.
+    {readout_raises}
 
     Example:
         >>> import jax.numpy as jnp
@@ -79,6 +78,7 @@ def accuracy_rate(
     return _accuracy(x, y, decoder="count", population=population)
 
 
+@fill_doc(**_SPIKES)
 def accuracy_count(
     spikes: ArrayLike,
     labels: ArrayLike,
@@ -98,20 +98,12 @@ def accuracy_count(
 
     Args:
         spikes: Float spikes, ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
-        time_axis: Position of the time axis in ``spikes``.
-        population: Output neurons per class (their spikes are summed).
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_args}
 
     Returns:
         A float32 scalar in ``[0, 1]``.
 
-    Raises:
-        TypeError: ``spikes`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
-            label out of range.
+    {readout_raises}
 
     Example:
         >>> import jax.numpy as jnp
@@ -127,6 +119,7 @@ def accuracy_count(
     return _accuracy(x, y, decoder="count", population=population)
 
 
+@fill_doc(**_MEMBRANE)
 def accuracy_max_membrane(
     membrane: ArrayLike,
     labels: ArrayLike,
@@ -145,20 +138,12 @@ def accuracy_max_membrane(
 
     Args:
         membrane: Float membrane potentials, ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
-        time_axis: Position of the time axis in ``membrane``.
-        population: Output neurons per class.
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_args}
 
     Returns:
         A float32 scalar in ``[0, 1]``.
 
-    Raises:
-        TypeError: ``membrane`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
-            label out of range.
+    {readout_raises}
 
     Example:
         >>> import jax.numpy as jnp
@@ -173,6 +158,7 @@ def accuracy_max_membrane(
     return _accuracy(x, y, decoder="max_membrane", population=population)
 
 
+@fill_doc(**_SPIKES)
 def accuracy_first_spike(
     spikes: ArrayLike,
     labels: ArrayLike,
@@ -192,20 +178,12 @@ def accuracy_first_spike(
 
     Args:
         spikes: Float spikes, ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
-        time_axis: Position of the time axis in ``spikes``.
-        population: Output neurons per class.
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_args}
 
     Returns:
         A float32 scalar in ``[0, 1]``.
 
-    Raises:
-        TypeError: ``spikes`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
-            label out of range.
+    {readout_raises}
 
     Example:
         >>> import jax.numpy as jnp

@@ -6,8 +6,10 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._docstrings import fill_doc
 from core._validation import check_real
 
+from . import _docs
 from . import _validate as v
 from ._jit import kernel
 from ._similarity import safe_norm
@@ -27,12 +29,9 @@ def _pair(
     predictions: ArrayLike, targets: ArrayLike | None, name: str = "predictions"
 ) -> tuple[jax.Array, jax.Array | None]:
     """``(predictions, targets)`` after dtype and shape checks (``targets`` may be ``None``)."""
-    p = v.float_array(name, predictions)
     if targets is None:
-        return p, None
-    t = v.numeric_as("targets", targets, p)
-    v.same_shape(name, p, "targets", t)
-    return p, t
+        return v.float_array(name, predictions), None
+    return v.paired(name, predictions, "targets", targets)
 
 
 def _axis(axis: v.Axis | list[int]) -> v.Axis:
@@ -71,6 +70,7 @@ def _regression(
     return v.reduce(loss, reduction, axis)
 
 
+@fill_doc(**_docs.REGRESSION)
 def squared_error(
     predictions: ArrayLike,
     targets: ArrayLike | None = None,
@@ -84,17 +84,14 @@ def squared_error(
         \ell(\hat y, y) = (\hat y - y)^2
 
     Args:
-        predictions: Float predictions of any shape.
-        targets: Targets of the same shape; zeros when ``None``.
-        axis: Axes reduced by ``'mean'`` / ``'sum'`` (all when ``None``).
+        {pair_args}
+        {reduced_axis}
         reduction: ``'none'`` (default), ``'mean'`` or ``'sum'``.
 
     Returns:
         The element-wise or reduced loss.
 
-    Raises:
-        TypeError: ``predictions`` is not floating point.
-        ValueError: The shapes differ, or ``reduction`` is unknown.
+    {regression_raises}
 
     Example:
         >>> import jax.numpy as jnp
@@ -108,6 +105,7 @@ def squared_error(
     return _regression(p, t, 0.0, kind="squared", reduction=reduction, axis=_axis(axis))
 
 
+@fill_doc(**_docs.REGRESSION)
 def absolute_error(
     predictions: ArrayLike,
     targets: ArrayLike | None = None,
@@ -121,17 +119,14 @@ def absolute_error(
         \ell(\hat y, y) = |\hat y - y|
 
     Args:
-        predictions: Float predictions of any shape.
-        targets: Targets of the same shape; zeros when ``None``.
-        axis: Axes reduced by ``'mean'`` / ``'sum'`` (all when ``None``).
+        {pair_args}
+        {reduced_axis}
         reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``.
 
     Returns:
         The reduced or element-wise loss.
 
-    Raises:
-        TypeError: ``predictions`` is not floating point.
-        ValueError: The shapes differ, or ``reduction`` is unknown.
+    {regression_raises}
 
     Example:
         >>> import jax.numpy as jnp
@@ -181,6 +176,7 @@ def l1_loss(logits: ArrayLike, targets: ArrayLike, reduction: v.Reduction = "mea
     return _regression(x, y, 0.0, kind="l1", reduction=reduction, axis=None)
 
 
+@fill_doc(**_docs.REGRESSION)
 def l2_loss(
     predictions: ArrayLike,
     targets: ArrayLike | None = None,
@@ -194,17 +190,14 @@ def l2_loss(
         \ell(\hat y, y) = \tfrac12 (\hat y - y)^2
 
     Args:
-        predictions: Float predictions of any shape.
-        targets: Targets of the same shape; zeros when ``None``.
-        axis: Axes reduced by ``'mean'`` / ``'sum'`` (all when ``None``).
+        {pair_args}
+        {reduced_axis}
         reduction: ``'none'`` (default), ``'mean'`` or ``'sum'``.
 
     Returns:
         The element-wise or reduced loss.
 
-    Raises:
-        TypeError: ``predictions`` is not floating point.
-        ValueError: The shapes differ, or ``reduction`` is unknown.
+    {regression_raises}
 
     Example:
         >>> import jax.numpy as jnp
@@ -217,6 +210,7 @@ def l2_loss(
     return _regression(p, t, 0.0, kind="half_squared", reduction=reduction, axis=_axis(axis))
 
 
+@fill_doc(**_docs.REGRESSION)
 def l2_norm(
     predictions: ArrayLike, targets: ArrayLike | None = None, axis: v.Axis = None
 ) -> jax.Array:
@@ -230,8 +224,7 @@ def l2_norm(
     with ``axis=None`` gives the Frobenius norm of the error, not its spectral norm.
 
     Args:
-        predictions: Float predictions of any shape.
-        targets: Targets of the same shape; zeros when ``None``.
+        {pair_args}
         axis: Axis or axes of the norm; all axes when ``None``.
 
     Returns:
@@ -251,6 +244,7 @@ def l2_norm(
     return _regression(p, t, 0.0, kind="norm", reduction="none", axis=_axis(axis))
 
 
+@fill_doc(**_docs.REGRESSION)
 def huber_loss(
     predictions: ArrayLike,
     targets: ArrayLike | None = None,
@@ -270,18 +264,15 @@ def huber_loss(
         \end{cases}
 
     Args:
-        predictions: Float predictions of any shape.
-        targets: Targets of the same shape; zeros when ``None``.
+        {pair_args}
         delta: Transition point, ``> 0``.
-        axis: Axes reduced by ``'mean'`` / ``'sum'`` (all when ``None``).
+        {reduced_axis}
         reduction: ``'none'`` (default), ``'mean'`` or ``'sum'``.
 
     Returns:
         The element-wise or reduced loss.
 
-    Raises:
-        TypeError: ``predictions`` is not floating point.
-        ValueError: The shapes differ, or ``reduction`` is unknown.
+    {regression_raises}
 
     Example:
         >>> import jax.numpy as jnp
@@ -298,6 +289,7 @@ def huber_loss(
     return _regression(p, t, delta, kind="huber", reduction=reduction, axis=_axis(axis))
 
 
+@fill_doc(**_docs.REGRESSION)
 def log_cosh(
     predictions: ArrayLike,
     targets: ArrayLike | None = None,
@@ -311,17 +303,14 @@ def log_cosh(
         \ell(e) = \log\cosh(e) = |e| + \log\bigl(1 + e^{-2|e|}\bigr) - \log 2
 
     Args:
-        predictions: Float predictions of any shape.
-        targets: Targets of the same shape; zeros when ``None``.
-        axis: Axes reduced by ``'mean'`` / ``'sum'`` (all when ``None``).
+        {pair_args}
+        {reduced_axis}
         reduction: ``'none'`` (default), ``'mean'`` or ``'sum'``.
 
     Returns:
         The element-wise or reduced loss.
 
-    Raises:
-        TypeError: ``predictions`` is not floating point.
-        ValueError: The shapes differ, or ``reduction`` is unknown.
+    {regression_raises}
 
     Example:
         >>> import jax.numpy as jnp

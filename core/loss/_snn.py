@@ -11,8 +11,10 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._docstrings import fill_doc
 from core._validation import check_real
 
+from . import _docs
 from . import _readout as r
 from . import _validate as v
 from ._classification import integer_label_cross_entropy
@@ -27,12 +29,17 @@ __all__ = [
     "tet_loss",
 ]
 
+_SPIKES = _docs.readout("spikes")
+_MEMBRANE = _docs.readout("membrane")
+_OUTPUTS = _docs.readout("outputs")
+
 
 def _per_step_cross_entropy(outputs: jax.Array, labels: jax.Array) -> jax.Array:
     """Cross-entropy at every step of time-major ``outputs``, shape ``(T, *batch)``."""
     return integer_label_cross_entropy(outputs, jnp.broadcast_to(labels, outputs.shape[:-1]))
 
 
+@fill_doc(**_SPIKES)
 def ce_rate_loss(
     spikes: ArrayLike,
     labels: ArrayLike,
@@ -54,20 +61,9 @@ def ce_rate_loss(
 
     Args:
         spikes: Float spikes, ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
-        time_axis: Position of the time axis in ``spikes``.
-        population: Output neurons per class (consecutive neurons form a class).
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_args}
 
-    Returns:
-        The per-example loss, shape ``labels.shape``.
-
-    Raises:
-        TypeError: ``spikes`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
-            label out of range.
+    {loss_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -87,6 +83,7 @@ def _ce_rate(x: jax.Array, y: jax.Array, *, population: int) -> jax.Array:
     return jnp.mean(_per_step_cross_entropy(r.pool(x, population, "sum"), y), axis=0)
 
 
+@fill_doc(**_SPIKES)
 def ce_count_loss(
     spikes: ArrayLike,
     labels: ArrayLike,
@@ -105,20 +102,9 @@ def ce_count_loss(
 
     Args:
         spikes: Float spikes, ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
-        time_axis: Position of the time axis in ``spikes``.
-        population: Output neurons per class.
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_args}
 
-    Returns:
-        The per-example loss, shape ``labels.shape``.
-
-    Raises:
-        TypeError: ``spikes`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
-            label out of range.
+    {loss_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -138,6 +124,7 @@ def _ce_count(x: jax.Array, y: jax.Array, *, population: int) -> jax.Array:
     return integer_label_cross_entropy(jnp.sum(r.pool(x, population, "sum"), axis=0), y)
 
 
+@fill_doc(**_MEMBRANE)
 def ce_max_membrane_loss(
     membrane: ArrayLike,
     labels: ArrayLike,
@@ -157,20 +144,9 @@ def ce_max_membrane_loss(
 
     Args:
         membrane: Float membrane potentials, ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
-        time_axis: Position of the time axis in ``membrane``.
-        population: Output neurons per class.
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_args}
 
-    Returns:
-        The per-example loss, shape ``labels.shape``.
-
-    Raises:
-        TypeError: ``membrane`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
-            label out of range.
+    {loss_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -190,6 +166,7 @@ def _ce_max_membrane(x: jax.Array, y: jax.Array, *, population: int) -> jax.Arra
     return integer_label_cross_entropy(jnp.max(r.pool(x, population, "mean"), axis=0), y)
 
 
+@fill_doc(**_SPIKES)
 def mse_count_loss(
     spikes: ArrayLike,
     labels: ArrayLike,
@@ -214,22 +191,12 @@ def mse_count_loss(
 
     Args:
         spikes: Float spikes, ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
+        {labels}
         correct_rate: Target rate of the labelled class, in ``[0, 1]``.
         incorrect_rate: Target rate of the other classes, in ``[0, 1]``.
-        time_axis: Position of the time axis in ``spikes``.
-        population: Output neurons per class.
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_options}
 
-    Returns:
-        The per-example loss, shape ``labels.shape``.
-
-    Raises:
-        TypeError: ``spikes`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
-            label out of range.
+    {loss_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -260,6 +227,7 @@ def _mse_count(
     return v.mask_invalid(loss, y, num_classes)
 
 
+@fill_doc(**_MEMBRANE)
 def mse_membrane_loss(
     membrane: ArrayLike,
     labels: ArrayLike,
@@ -283,22 +251,12 @@ def mse_membrane_loss(
 
     Args:
         membrane: Float membrane potentials, ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
+        {labels}
         on_target: Target potential of the labelled class.
         off_target: Target potential of the other classes.
-        time_axis: Position of the time axis in ``membrane``.
-        population: Output neurons per class.
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_options}
 
-    Returns:
-        The per-example loss, shape ``labels.shape``.
-
-    Raises:
-        TypeError: ``membrane`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
-            label out of range.
+    {loss_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -327,6 +285,7 @@ def _mse_membrane(
     return v.mask_invalid(loss, y, num_classes)
 
 
+@fill_doc(**_OUTPUTS)
 def tet_loss(
     outputs: ArrayLike,
     labels: ArrayLike,
@@ -350,22 +309,12 @@ def tet_loss(
     Args:
         outputs: Float per-step outputs (logits, membrane or spikes),
             ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
+        {labels}
         lamb: Weight of the MSE term, in ``[0, 1]``.
         means: Target :math:`\phi` of the MSE term.
-        time_axis: Position of the time axis in ``outputs``.
-        population: Output neurons per class.
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_options}
 
-    Returns:
-        The per-example loss, shape ``labels.shape``.
-
-    Raises:
-        TypeError: ``outputs`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population`` / ``lamb``, or a
-            concrete label out of range.
+    {loss_returns}
 
     Example:
         >>> import jax.numpy as jnp

@@ -10,8 +10,10 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from core._docstrings import fill_doc
 from core._validation import check_real
 
+from . import _docs
 from . import _readout as r
 from . import _validate as v
 from ._classification import integer_label_cross_entropy
@@ -19,7 +21,10 @@ from ._jit import kernel
 
 __all__ = ["ce_temporal_loss", "mse_temporal_loss"]
 
+_SPIKES = _docs.readout("spikes")
 
+
+@fill_doc(**_SPIKES)
 def ce_temporal_loss(
     spikes: ArrayLike,
     labels: ArrayLike,
@@ -39,20 +44,9 @@ def ce_temporal_loss(
 
     Args:
         spikes: Float spikes, ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
-        time_axis: Position of the time axis in ``spikes``.
-        population: Output neurons per class.
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_args}
 
-    Returns:
-        The per-example loss, shape ``labels.shape``.
-
-    Raises:
-        TypeError: ``spikes`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
-            label out of range.
+    {loss_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -72,6 +66,7 @@ def _ce_temporal(x: jax.Array, y: jax.Array, *, population: int) -> jax.Array:
     return integer_label_cross_entropy(-r.pool(r.spike_times(x), population, "min"), y)
 
 
+@fill_doc(**_SPIKES)
 def mse_temporal_loss(
     spikes: ArrayLike,
     labels: ArrayLike,
@@ -94,22 +89,12 @@ def mse_temporal_loss(
 
     Args:
         spikes: Float spikes, ``(T, *batch, classes * population)``.
-        labels: Integer classes, shape ``batch``.
+        {labels}
         on_target: Target first-spike step of the labelled class.
         off_target: Target first-spike step of the other classes; ``T`` when ``None``.
-        time_axis: Position of the time axis in ``spikes``.
-        population: Output neurons per class.
-        check: Range check of traced ``labels`` (under ``jit``/``vmap``): ``True`` emits a
-            ``checkify`` check, ``"callback"`` raises from a host callback (see
-            :func:`softmax_cross_entropy_with_integer_labels`).
+        {readout_options}
 
-    Returns:
-        The per-example loss, shape ``labels.shape``.
-
-    Raises:
-        TypeError: ``spikes`` is not floating point or ``labels`` is not integer.
-        ValueError: Shape mismatch, bad ``time_axis`` / ``population``, or a concrete
-            label out of range.
+    {loss_returns}
 
     Example:
         >>> import jax.numpy as jnp

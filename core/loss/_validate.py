@@ -26,7 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.experimental import checkify
-from jax.typing import ArrayLike
+from jax.typing import ArrayLike, DTypeLike
 
 from core._validation import as_int, check_choice
 
@@ -45,24 +45,22 @@ def as_array(name: str, x: ArrayLike) -> jax.Array:
         raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}: {err}") from err
 
 
+def _of_kind(name: str, x: ArrayLike, kind: DTypeLike, what: str) -> jax.Array:
+    """``x`` as an array whose dtype is a ``kind``, else ``TypeError``: ``name must be what``."""
+    arr = as_array(name, x)
+    if not jnp.issubdtype(arr.dtype, kind):
+        raise TypeError(f"{name} must be {what}, got dtype {arr.dtype}.")
+    return arr
+
+
 def float_array(name: str, x: ArrayLike) -> jax.Array:
     """``x`` as an array with a floating dtype, else ``TypeError`` naming ``name``."""
-    arr = as_array(name, x)
-    if not jnp.issubdtype(arr.dtype, jnp.floating):
-        raise TypeError(
-            f"{name} must be a floating-point array (e.g. float32), got dtype {arr.dtype}."
-        )
-    return arr
+    return _of_kind(name, x, jnp.floating, "a floating-point array (e.g. float32)")
 
 
 def int_array(name: str, x: ArrayLike) -> jax.Array:
     """``x`` as an array with an integer dtype, else ``TypeError`` naming ``name``."""
-    arr = as_array(name, x)
-    if not jnp.issubdtype(arr.dtype, jnp.integer):
-        raise TypeError(
-            f"{name} must be an integer array of class indices (e.g. int32), got dtype {arr.dtype}."
-        )
-    return arr
+    return _of_kind(name, x, jnp.integer, "an integer array of class indices (e.g. int32)")
 
 
 def numeric_as(name: str, x: ArrayLike, like: jax.Array) -> jax.Array:
@@ -84,6 +82,20 @@ def same_shape(name_a: str, a: jax.Array, name_b: str, b: jax.Array) -> None:
             f"{name_a} and {name_b} must have the same shape, "
             f"got {name_a}.shape={a.shape} and {name_b}.shape={b.shape}."
         )
+
+
+def paired(
+    name_a: str, a: ArrayLike, name_b: str, b: ArrayLike, *, floating: bool = False
+) -> tuple[jax.Array, jax.Array]:
+    """``a`` as a float array and ``b`` cast to its dtype, of the same shape.
+
+    ``b`` must be floating point too when ``floating``, else any real numeric dtype
+    (:func:`numeric_as`); a mismatch raises naming both arguments.
+    """
+    x = float_array(name_a, a)
+    y = float_array(name_b, b).astype(x.dtype) if floating else numeric_as(name_b, b, x)
+    same_shape(name_a, x, name_b, y)
+    return x, y
 
 
 def min_ndim(name: str, x: jax.Array, ndim: int, what: str) -> None:
