@@ -29,6 +29,7 @@ import argparse
 import importlib.util
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -84,6 +85,7 @@ class SuiteRun:
     errors: dict[str, str]
     braintools_module: str | None
     seconds: float
+    cpu_seconds: float
     log: str
 
 
@@ -155,16 +157,23 @@ def run_suite(workdir: Path, *, root: Path = ROOT, target: str = "facade") -> Su
         "console_output_style=classic",
         *SUITE,
     ]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), _children_cpu()
     process = subprocess.run(
         command, cwd=workdir, env=env, capture_output=True, text=True, timeout=1800
     )
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, _children_cpu() - cpu_start
     log = process.stdout + process.stderr
     if not results.exists():
         raise RuntimeError(f"the braintools suite did not report its results:\n{log[-5000:]}")
     data = json.loads(results.read_text())
-    return SuiteRun(data["outcomes"], data["errors"], data["braintools_module"], seconds, log)
+    return SuiteRun(
+        data["outcomes"], data["errors"], data["braintools_module"], seconds, cpu_seconds, log
+    )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def file_counts(outcomes: dict[str, str]) -> dict[str, tuple[int, int]]:
@@ -179,7 +188,10 @@ def file_counts(outcomes: dict[str, str]) -> dict[str, tuple[int, int]]:
 
 def summary(run: SuiteRun) -> str:
     """Per-file pass counts and the totals, one line each."""
-    lines = [f"braintools suite against {run.braintools_module} ({run.seconds:.0f} s):"]
+    lines = [
+        f"braintools suite against {run.braintools_module} "
+        f"({run.seconds:.0f} s wall, {run.cpu_seconds:.0f} s CPU):"
+    ]
     total_ok = total = 0
     for name, (ok, count) in file_counts(run.outcomes).items():
         errored = run.outcomes.get(name) == "error"
