@@ -31,6 +31,7 @@ T = TypeVar("T")
 __all__ = [
     "as_float",
     "as_int",
+    "as_pair",
     "as_shape",
     "check_choice",
     "check_floating",
@@ -478,3 +479,37 @@ def check_real_type(name: str, value: object) -> None:
     )
     if isinstance(value, bool | np.bool_) or not (isinstance(value, numbers.Real) or real_array):
         check_real(name, value)  # raises the TypeError
+
+
+def as_pair(name: str, value: object, *, what: str = "a pair") -> tuple[Any, Any]:
+    """``value``'s two items after checking it is a sequence of exactly two (not a string).
+
+    For braintools' pair arguments (``betas=(b1, b2)``, ``etas``, ``step_sizes``); check the
+    items themselves with :func:`check_real`.
+
+    Args:
+        name: the argument's name, as the user wrote it.
+        value: the value to check.
+        what: how the message names a valid value (``"a pair (beta1, beta2)"``).
+
+    Returns:
+        The two items.
+
+    Raises:
+        TypeError: ``value`` is not a sequence.
+        ValueError: ``value`` does not hold exactly two items.
+
+    Example:
+        >>> from core._validation import as_pair
+        >>> as_pair("betas", (0.9, 0.999))
+        (0.9, 0.999)
+        >>> as_pair("betas", (0.9,), what="a pair (beta1, beta2)")
+        Traceback (most recent call last):
+        ...
+        ValueError: betas must be a pair (beta1, beta2), got (0.9,)
+    """
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be {what}, got {value!r} of type {_type_name(value)}")
+    if len(value) != 2:
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return value[0], value[1]

@@ -283,18 +283,6 @@ KNOWN_GAPS: dict[str, str] = {
         ["facade.optim.OneCycleLR(epochs)", "facade.optim.OneCycleLR(steps_per_epoch)"],
         "not checked when total_steps is given (they are then unused)",
     ),
-    **dict.fromkeys(
-        [
-            "facade.optim.AdaBelief(betas)", "facade.optim.Adamax(betas)",
-            "facade.optim.Lamb(betas)", "facade.optim.Lion(betas)", "facade.optim.Nadam(betas)",
-            "facade.optim.Novograd(betas)", "facade.optim.RAdam(betas)",
-            "facade.optim.Yogi(betas)", "facade.optim.Adafactor(eps)",
-            "facade.optim.Rprop(etas)", "facade.optim.Rprop(step_sizes)",
-            "facade.optim.Adam(betas)", "facade.optim.AdamW(betas)",
-        ],
-        "a pair of the wrong length or not a sequence gets a raw TypeError / IndexError",
-    ),
-    "facade.optim.Lookahead(alpha)": "a string gets a raw comparison TypeError",
 }  # fmt: skip
 
 

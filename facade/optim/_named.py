@@ -14,12 +14,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from core import optim as core_optim
-from core._validation import check_real, resolve_alias
+from core._validation import as_pair, check_real, resolve_alias
 
 from ._optax_optimizer import OptaxOptimizer, regularized
 from ._optimizer import LRSchedulerLike, Optimizer, initial_learning_rate
 
 LearningRate = float | LRSchedulerLike
+
+BETAS = "a pair (beta1, beta2)"
 
 _SPELLINGS = frozenset({"lr", "learning_rate"})
 """Constructor arguments that are spellings of the learning rate (read ``current_lr``)."""
@@ -268,8 +270,9 @@ class Adam(NamedOptimizer):
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
     ) -> None:
-        b1 = resolve_alias("beta1", beta1, 0.9, "betas", None if betas is None else betas[0])
-        b2 = resolve_alias("beta2", beta2, 0.999, "betas", None if betas is None else betas[1])
+        pair = (None, None) if betas is None else as_pair("betas", betas, what=BETAS)
+        b1 = resolve_alias("beta1", beta1, 0.9, "betas", pair[0])
+        b2 = resolve_alias("beta2", beta2, 0.999, "betas", pair[1])
         check_real("beta1", b1, low=0, high=1, high_open=True)
         check_real("beta2", b2, low=0, high=1, high_open=True)
         super().__init__(

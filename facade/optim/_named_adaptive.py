@@ -13,19 +13,17 @@ import jax
 import jax.numpy as jnp
 
 from core import optim as core_optim
-from core._validation import check_real, resolve_alias
+from core._validation import as_pair, check_real, resolve_alias
 
 from ._named import LearningRate, NamedOptimizer
 
 
 def betas_config(betas: tuple[float, float]) -> dict[str, float]:
     """Validated ``{"b1", "b2"}`` from braintools' ``betas``."""
-    if len(betas) != 2:
-        raise ValueError(f"betas must be a pair (beta1, beta2); got {betas!r}")
-    b1, b2 = (float(b) for b in betas)
+    b1, b2 = as_pair("betas", betas, what="a pair (beta1, beta2)")
     check_real("betas[0]", b1, low=0, high=1, high_open=True)
     check_real("betas[1]", b2, low=0, high=1, high_open=True)
-    return {"b1": b1, "b2": b2}
+    return {"b1": float(b1), "b2": float(b2)}
 
 
 class _InverseTimeDecay:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core import optim as core_optim
-from core._validation import check_real, resolve_alias
+from core._validation import as_pair, check_real, resolve_alias
 
 from ._named import LearningRate, NamedOptimizer
 from ._named_adaptive import betas_config
@@ -83,10 +83,9 @@ class Adafactor(NamedOptimizer):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        if len(eps) != 2:
-            raise ValueError(f"eps must be a pair (eps1, eps2); got {eps!r}")
-        check_real("eps[0]", eps[0], low=0)
-        check_real("eps[1]", eps[1], low=0)
+        eps1, eps2 = as_pair("eps", eps, what="a pair (eps1, eps2)")
+        check_real("eps[0]", eps1, low=0)
+        check_real("eps[1]", eps2, low=0)
         check_real("clip_threshold", clip_threshold, low=0)
         check_real("decay_rate", decay_rate, low=0)
         if beta1 is not None:

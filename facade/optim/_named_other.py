@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core import optim as core_optim
-from core._validation import check_real, resolve_alias
+from core._validation import as_pair, check_real, resolve_alias
 
 from ._named import LearningRate, NamedOptimizer
 from ._named_adaptive import betas_config
@@ -304,12 +304,21 @@ class Rprop(LearningRateInside):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
-        if len(etas) != 2 or not 0 < etas[0] < 1 < etas[1]:
+        eta_minus, eta_plus = as_pair("etas", etas, what="(eta_minus, eta_plus)")
+        step_min, step_max = as_pair("step_sizes", step_sizes, what="(min, max)")
+        for name, item in (
+            ("etas[0]", eta_minus),
+            ("etas[1]", eta_plus),
+            ("step_sizes[0]", step_min),
+            ("step_sizes[1]", step_max),
+        ):
+            check_real(name, item)
+        if not 0 < eta_minus < 1 < eta_plus:
             raise ValueError(
                 "etas must be (eta_minus, eta_plus) with 0 < eta_minus < 1 < eta_plus; "
                 f"got {etas!r}"
             )
-        if len(step_sizes) != 2 or not 0 <= step_sizes[0] <= step_sizes[1]:
+        if not 0 <= step_min <= step_max:
             raise ValueError(
                 f"step_sizes must be (min, max) with 0 <= min <= max; got {step_sizes!r}"
             )

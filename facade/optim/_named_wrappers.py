@@ -8,7 +8,7 @@ from typing import Any
 import jax
 
 from core import optim as core_optim
-from core._validation import resolve_alias
+from core._validation import check_real, resolve_alias
 
 from ._named import LearningRate
 from ._named_other import LearningRateInside
@@ -235,8 +235,7 @@ class Lookahead(LearningRateInside):
             )
         if isinstance(sync_period, bool) or not isinstance(sync_period, int) or sync_period < 1:
             raise ValueError(f"sync_period must be an integer >= 1; got {sync_period!r}")
-        if not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"alpha must be in [0, 1]; got {alpha!r}")
+        check_real("alpha", alpha, low=0, high=1)
         self.base_optimizer = base_optimizer
         self.sync_period = sync_period
         self.alpha = alpha

@@ -50,7 +50,12 @@ def test_lr_and_learning_rate_are_the_same_argument(name: str) -> None:
         (lambda: fo.LBFGS(linesearch="zoom"), r"linesearch must be None, 'backtracking'"),
         (lambda: fo.LBFGS(memory_size=0), r"memory_size must be an integer >= 1"),
         (lambda: fo.Lookahead(optax.sgd(0.1), sync_period=0), r"sync_period must be"),
-        (lambda: fo.Lookahead(optax.sgd(0.1), alpha=1.5), r"alpha must be in \[0, 1\]"),
+        (
+            lambda: fo.Lookahead(optax.sgd(0.1), alpha=1.5),
+            r"alpha must be a finite number in \[0, 1\]",
+        ),
+        (lambda: fo.Adam(betas=0.9), r"betas must be a pair \(beta1, beta2\), got 0.9"),  # type: ignore[arg-type]
+        (lambda: fo.Rprop(etas=("a", 2.0)), r"etas\[0\] must be a real number"),  # type: ignore[arg-type]
         (lambda: fo.Lookahead("sgd"), r"base_optimizer must be a transform"),  # type: ignore[arg-type]
         (lambda: fo.Adafactor(eps=(1e-30,)), r"eps must be a pair"),  # type: ignore[arg-type]
         (lambda: fo.SM3(grad_clip_norm=0.0), r"grad_clip_norm must be a finite number > 0"),
