@@ -252,14 +252,16 @@ def deviations_rst(path: Path = DEVIATIONS) -> str:
     causes = load_deviations(path)
     total = sum(len(cause.tests) for cause in causes)
     lines = [
-        f"{total} of braintools 0.3.0's own tests are expected to fail against the facade, "
-        f"for {len(causes)} causes. The list is ``tests/external/{path.name}``, which "
+        f"{total} test ids of braintools 0.3.0's suite are expected to fail against the facade "
+        "(a bare file path stands for a file that cannot be imported), for "
+        f"{len(causes)} causes. The list is ``tests/external/{path.name}``, which "
         "``tests/external/test_braintools_suite.py`` enforces both ways: an unlisted failure "
         "or a listed test that passes fails the run.",
         "",
     ]
     for cause in causes:
-        lines += [f"**{cause.title}** ({len(cause.tests)} tests)", "", *cause.reason.splitlines()]
+        count = f"{len(cause.tests)} test{'s' if len(cause.tests) > 1 else ''}"
+        lines += [f"**{cause.title}** ({count})", "", *cause.reason.splitlines()]
         lines += ["", ".. code-block:: text", ""]
         lines += [f"   {test}" for test in cause.tests] + [""]
     return "\n".join(lines)
