@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import abc
 import functools
 import math
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeAlias
 
 import equinox as eqx
 import jax
@@ -44,14 +46,44 @@ def _nesterov_mu_hat(m: jax.Array, g: jax.Array, b1: Any, count: jax.Array) -> j
     return d * m_hat + (1 - d) * g_hat
 
 
+def _debiased_mu(
+    m: jax.Array, g: jax.Array, b1: Any, count: jax.Array, nesterov: bool
+) -> jax.Array:
+    """The debiased first moment, with the Nesterov look-ahead when ``nesterov``."""
+    if nesterov:
+        return _nesterov_mu_hat(m, g, b1, count)
+    return tu.bias_correction(m, b1, count)
+
+
+LeafRule: TypeAlias = Callable[[jax.Array, jax.Array, jax.Array], tuple[jax.Array, ...]]
+"""One step on one leaf: ``(g, m, v) -> (u, m, v)``."""
+
+
+class MomentPair(ParamFree):
+    """Base of the Adam-like blocks whose state is a step count and two moments, updated leaf by
+    leaf (:class:`ScaleByAdamState` without ``nu_max``); subclasses give :meth:`rule`."""
+
+    def init(self, params: Params) -> OptState:
+        return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
+
+    @abc.abstractmethod
+    def rule(self, count: jax.Array) -> LeafRule:
+        """The leaf rule of step ``count`` (counted from 1)."""
+
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
+        count = tu.increment(state.count)
+        out, mu, nu = tu.leafwise(self.rule(count), updates, state.mu, state.nu)
+        return out, ScaleByAdamState(count, mu, nu)
+
+
 class _ScaleByAdam(ParamFree):
+    mu_dtype: Any = eqx.field(static=True)
+    nesterov: bool = eqx.field(static=True)
+    amsgrad: bool = eqx.field(static=True)
     b1: Any
     b2: Any
     eps: Any
     eps_root: Any
-    mu_dtype: Any = eqx.field(static=True)
-    nesterov: bool = eqx.field(static=True)
-    amsgrad: bool = eqx.field(static=True)
 
     def init(self, params: Params) -> OptState:
         mu = tu.zeros_like(params, self.mu_dtype)
@@ -63,10 +95,9 @@ class _ScaleByAdam(ParamFree):
         count = tu.increment(state.count)
         mu = tu.tree_map(lambda g, m: tu.ema(g, m, self.b1, 1), updates, state.mu)
         nu = jax.tree.map(lambda g, v: tu.ema(g, v, self.b2, 2).astype(v.dtype), updates, state.nu)
-        if self.nesterov:
-            mu_hat = jax.tree.map(lambda m, g: _nesterov_mu_hat(m, g, self.b1, count), mu, updates)
-        else:
-            mu_hat = jax.tree.map(lambda m: tu.bias_correction(m, self.b1, count), mu)
+        mu_hat = jax.tree.map(
+            lambda m, g: _debiased_mu(m, g, self.b1, count, self.nesterov), mu, updates
+        )
         nu_hat = jax.tree.map(lambda v: tu.bias_correction(v, self.b2, count), nu)
         nu_max = state.nu_max
         if self.amsgrad:
@@ -127,7 +158,7 @@ def scale_by_adam(
         Reddi et al., *On the Convergence of Adam and Beyond*, 2018.
     """
     _check_adam_args(b1, b2, eps, eps_root)
-    return _ScaleByAdam(b1, b2, eps, eps_root, mu_dtype, nesterov, amsgrad)
+    return _ScaleByAdam(mu_dtype, nesterov, amsgrad, b1, b2, eps, eps_root)
 
 
 class ScaleByNadamState(NamedTuple):
@@ -237,24 +268,18 @@ def scale_by_nadam(
     return _ScaleByNadam(b1, b2, eps, momentum_decay)
 
 
-class _ScaleByAdamax(ParamFree):
+class _ScaleByAdamax(MomentPair):
     b1: Any
     b2: Any
     eps: Any
 
-    def init(self, params: Params) -> OptState:
-        return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
-
-    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
-        count = tu.increment(state.count)
-
+    def rule(self, count: jax.Array) -> LeafRule:
         def leaf(g: jax.Array, m: jax.Array, v: jax.Array) -> tuple[jax.Array, ...]:
             m = tu.ema(g, m, self.b1, 1)
             v = jnp.maximum(jnp.abs(g) + tu.hp(self.eps, g), tu.hp(self.b2, v) * v)
             return tu.bias_correction(m, self.b1, count) / v, m, v
 
-        out, mu, nu = tu.leafwise(leaf, updates, state.mu, state.nu)
-        return out, ScaleByAdamState(count, mu, nu)
+        return leaf
 
 
 @fill_doc(**OPTIMIZER)
@@ -285,7 +310,7 @@ def scale_by_adamax(
     return _ScaleByAdamax(b1, b2, eps)
 
 
-class _ScaleByRAdam(ParamFree):
+class _ScaleByRAdam(MomentPair):
     b1: Any
     b2: Any
     eps: Any
@@ -293,11 +318,7 @@ class _ScaleByRAdam(ParamFree):
     threshold: Any
     nesterov: bool = eqx.field(static=True)
 
-    def init(self, params: Params) -> OptState:
-        return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
-
-    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
-        count = tu.increment(state.count)
+    def rule(self, count: jax.Array) -> LeafRule:
         rho, rho_inf, one_minus_b2t = _radam_rho(self.b2, count)
         rect = jnp.sqrt(
             (rho - 4.0) * (rho - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho)
@@ -307,16 +328,12 @@ class _ScaleByRAdam(ParamFree):
         def leaf(g: jax.Array, m: jax.Array, v: jax.Array) -> tuple[jax.Array, ...]:
             m = tu.ema(g, m, self.b1, 1)
             v = tu.ema(g, v, self.b2, 2)
-            if self.nesterov:
-                m_hat = _nesterov_mu_hat(m, g, self.b1, count)
-            else:
-                m_hat = tu.bias_correction(m, self.b1, count)
+            m_hat = _debiased_mu(m, g, self.b1, count, self.nesterov)
             v_hat = v / one_minus_b2t.astype(v.dtype)
             denom = jnp.sqrt(v_hat + tu.hp(self.eps_root, v)) + tu.hp(self.eps, v)
             return jnp.where(adaptive, rect.astype(m.dtype) * m_hat / denom, m_hat), m, v
 
-        out, mu, nu = tu.leafwise(leaf, updates, state.mu, state.nu)
-        return out, ScaleByAdamState(count, mu, nu)
+        return leaf
 
 
 def _radam_rho(b2: Any, count: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:

@@ -6,7 +6,7 @@ import abc
 import functools
 import inspect
 from collections.abc import Callable, Hashable, Iterator
-from typing import Any, NamedTuple, Protocol, TypeAlias, cast, runtime_checkable
+from typing import Any, ClassVar, NamedTuple, Protocol, TypeAlias, cast, runtime_checkable
 
 import equinox as eqx
 import jax
@@ -116,6 +116,31 @@ class ParamFree(GradientTransformation):
     @abc.abstractmethod
     def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         """Transform ``updates`` given ``state``."""
+
+
+class NeedsParams(GradientTransformation):
+    """A transform whose update reads the params (and no extra arguments).
+
+    Subclasses name themselves in ``public_name`` and implement :meth:`step`; ``update``
+    without ``params`` raises a ``ValueError`` that names the transform.
+    """
+
+    public_name: ClassVar[str]
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        """Return :meth:`step` of ``updates``, ``state`` and ``params`` (required)."""
+        del extra
+        if params is None:
+            raise ValueError(
+                f"{self.public_name} needs params: call update(updates, state, params)."
+            )
+        return self.step(updates, state, params)
+
+    @abc.abstractmethod
+    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
+        """Transform ``updates`` given ``state`` and ``params``."""
 
 
 def _hash_key(leaf: Any) -> Hashable:

@@ -11,7 +11,7 @@ from core._docstrings import fill_doc
 from core._validation import check_real
 
 from . import _tree as tu
-from ._base import GradientTransformation, OptState, ParamFree, Params, Updates
+from ._base import GradientTransformation, NeedsParams, OptState, ParamFree, Params, Updates
 from ._docs import OPTIMIZER
 from ._scale import Stateless
 
@@ -126,18 +126,12 @@ def _unitwise_norm(x: jax.Array) -> jax.Array:
     return jnp.broadcast_to(jnp.sqrt(sq), x.shape)
 
 
-class _AdaptiveGradClip(Stateless):
+class _AdaptiveGradClip(Stateless, NeedsParams):
+    public_name = "adaptive_grad_clip"
     clipping: Any
     eps: Any
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del extra
-        if params is None:
-            raise ValueError(
-                "adaptive_grad_clip needs params: call update(updates, state, params)."
-            )
+    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
 
         def f(given: jax.Array, p: jax.Array) -> jax.Array:
             dtype = tu.wider(given.dtype, p.dtype)

@@ -134,7 +134,7 @@ def named_chain(*transforms: tuple[str, TransformLike]) -> GradientTransformatio
         *transforms: ``(name, transform)`` pairs, applied first to last.
 
     Returns:
-        The chained transform.
+        The chained transform; its state is a dict of the transforms' states by name.
 
     Example:
         >>> import jax.numpy as jnp

@@ -180,8 +180,8 @@ def one_cycle_lr_schedule(
         [0.1, 0.55, 1.0, 0.505, 0.01, 0.01]
 
     References:
-        Smith & Topin, `Super-Convergence: Very Fast Training of Neural Networks Using Large
-        Learning Rates <https://arxiv.org/abs/1708.07120>`_, 2017.
+        braintools' (and PyTorch's) ``OneCycleLR``, after Smith & Topin,
+        `Super-Convergence <https://arxiv.org/abs/1708.07120>`_, 2017.
     """
     total = as_int("total_steps", total_steps, minimum=1)
     check_real("max_value", max_value)

@@ -39,7 +39,6 @@ class InjectHyperparams(GradientTransformation):
     ``InjectHyperparams`` holding its learning rate (and weight decay, where it has one).
 
     Example:
-        >>> import jax.numpy as jnp
         >>> from core import optim
         >>> tx = optim.adam(learning_rate=0.1)
         >>> isinstance(tx, optim.InjectHyperparams)
@@ -266,7 +265,7 @@ def set_learning_rate(state: OptState, learning_rate: float | jax.Array) -> OptS
         learning_rate: the new value (a number or a scalar array), >= 0.
 
     Returns:
-        The new state.
+        The new state, with the structure and dtypes of ``state``.
 
     Example:
         >>> import jax.numpy as jnp

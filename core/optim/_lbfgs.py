@@ -14,6 +14,7 @@ from core._validation import as_int, check_real, check_same_structure
 from . import _tree as tu
 from ._base import (
     GradientTransformation,
+    NeedsParams,
     OptState,
     Params,
     ScalarOrSchedule,
@@ -51,7 +52,8 @@ class ScaleByLBFGSState(NamedTuple):
     weights_memory: jax.Array
 
 
-class _ScaleByLBFGS(GradientTransformation):
+class _ScaleByLBFGS(NeedsParams):
+    public_name = "scale_by_lbfgs"
     memory_size: int = eqx.field(static=True)
     scale_init_precond: bool = eqx.field(static=True)
 
@@ -67,12 +69,7 @@ class _ScaleByLBFGS(GradientTransformation):
             jnp.zeros(self.memory_size, jnp.float32),
         )
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del extra
-        if params is None:
-            raise ValueError("scale_by_lbfgs needs params: call update(updates, state, params).")
+    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
         check_same_structure("updates", updates, state.updates)
         given = updates
         # computed (and remembered) in the state's dtypes; the result goes back to the updates'
@@ -167,11 +164,11 @@ class BacktrackingState(NamedTuple):
 
 
 class _Backtracking(GradientTransformation):
-    max_backtracking_steps: int = eqx.field(static=True)
     slope_rtol: float
     decrease_factor: float
     increase_factor: float
     max_learning_rate: float
+    max_backtracking_steps: int = eqx.field(static=True)
 
     def init(self, params: Params) -> OptState:
         del params
@@ -260,7 +257,7 @@ def scale_by_backtracking_linesearch(
     check_real("increase_factor", increase_factor, low=0, low_open=True)
     check_real("max_learning_rate", max_learning_rate, low=0, low_open=True)
     return _Backtracking(
-        max_backtracking_steps, slope_rtol, decrease_factor, increase_factor, max_learning_rate
+        slope_rtol, decrease_factor, increase_factor, max_learning_rate, max_backtracking_steps
     )
 
 

@@ -15,7 +15,7 @@ from core._docstrings import fill_doc
 from core._validation import as_int, check_floating, check_real, check_same_structure
 
 from . import _tree as tu
-from ._base import GradientTransformation, OptState, ParamFree, Params, Updates
+from ._base import GradientTransformation, NeedsParams, OptState, ParamFree, Params, Updates
 from ._docs import OPTIMIZER
 
 
@@ -27,12 +27,12 @@ class ScaleByRmsState(NamedTuple):
     nu: Updates
 
 
-class _ScaleByRms(ParamFree):
+class _ScaleByRms(ParamFree):  # each hyperparameter next to its option
     decay: Any
-    eps: Any
-    initial_scale: Any
-    eps_in_sqrt: bool = eqx.field(static=True)
     bias_correction: bool = eqx.field(static=True)
+    eps: Any
+    eps_in_sqrt: bool = eqx.field(static=True)
+    initial_scale: Any
     centered: bool = eqx.field(static=True)
 
     def init(self, params: Params) -> OptState:
@@ -100,7 +100,7 @@ def scale_by_rms(
     check_real("decay", decay, low=0, high=1, high_open=True)
     check_real("eps", eps, low=0, low_open=True)
     check_real("initial_scale", initial_scale, low=0)
-    return _ScaleByRms(decay, eps, initial_scale, eps_in_sqrt, bias_correction, centered)
+    return _ScaleByRms(decay, bias_correction, eps, eps_in_sqrt, initial_scale, centered)
 
 
 class ScaleByRssState(NamedTuple):
@@ -293,7 +293,8 @@ def _factored_dims(shape: tuple[int, ...], factored: bool, min_size: int) -> tup
     return int(order[-2]), int(order[-1])
 
 
-class _ScaleByFactoredRms(GradientTransformation):
+class _ScaleByFactoredRms(NeedsParams):
+    public_name = "scale_by_factored_rms"
     factored: bool = eqx.field(static=True)
     decay_rate: Any
     step_offset: Any
@@ -323,14 +324,7 @@ class _ScaleByFactoredRms(GradientTransformation):
         pick = [jax.tree.map(lambda t, i=i: t[i], out, is_leaf=is_triple) for i in range(3)]
         return FactoredState(tu.zero_count(), *pick)
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del extra
-        if params is None:
-            raise ValueError(
-                "scale_by_factored_rms needs params: call update(updates, state, params)."
-            )
+    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
         check_same_structure("updates", updates, params, what="the params")
         t = (state.count - self.step_offset + 1).astype(jnp.float32)
         rate = 1.0 - t ** (-tu.hp(self.decay_rate, t))

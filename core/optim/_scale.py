@@ -17,6 +17,7 @@ from . import _tree as tu
 from ._base import (
     EmptyState,
     GradientTransformation,
+    NeedsParams,
     OptState,
     ParamFree,
     Params,
@@ -141,21 +142,15 @@ def scale_by_learning_rate(
     return _Scale(-learning_rate if flip_sign else learning_rate)
 
 
-class _AddDecayedWeights(GradientTransformation):
+class _AddDecayedWeights(NeedsParams):
+    public_name = "add_decayed_weights"
     weight_decay: Any
 
     def init(self, params: Params) -> OptState:
         del params
         return _init_for(self.weight_decay)
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del extra
-        if params is None:
-            raise ValueError(
-                "add_decayed_weights needs params: call update(updates, state, params)."
-            )
+    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
         wd = _value_at(self.weight_decay, state)
         new_state = _next_state(self.weight_decay, state)
         if isinstance(wd, int | float) and wd == 0.0:
@@ -373,19 +368,13 @@ def add_noise(eta: float, gamma: float, key: int | jax.Array = 0) -> GradientTra
     return _AddNoise(eta, gamma, key)
 
 
-class _ScaleByTrustRatio(Stateless):
+class _ScaleByTrustRatio(Stateless, NeedsParams):
+    public_name = "scale_by_trust_ratio"
     min_norm: Any
     trust_coefficient: Any
     eps: Any
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del extra
-        if params is None:
-            raise ValueError(
-                "scale_by_trust_ratio needs params: call update(updates, state, params)."
-            )
+    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
 
         def f(u: jax.Array, p: jax.Array) -> jax.Array:
             dtype = tu.wider(u.dtype, p.dtype)
@@ -433,15 +422,11 @@ def scale_by_trust_ratio(
     return _ScaleByTrustRatio(min_norm, trust_coefficient, eps)
 
 
-class _ScaleByParamBlockRMS(Stateless):
+class _ScaleByParamBlockRMS(Stateless, NeedsParams):
+    public_name = "scale_by_param_block_rms"
     min_scale: Any
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del extra
-        if params is None:
-            raise ValueError("scale_by_param_block_rms needs params.")
+    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
 
         def f(u: jax.Array, p: jax.Array) -> jax.Array:
             rms = jnp.sqrt(jnp.mean(p * p))

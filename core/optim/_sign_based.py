@@ -13,7 +13,7 @@ from core._docstrings import fill_doc
 from core._validation import check_real
 
 from . import _tree as tu
-from ._base import GradientTransformation, OptState, ParamFree, Params, Updates
+from ._base import GradientTransformation, NeedsParams, OptState, ParamFree, Params, Updates
 from ._docs import OPTIMIZER
 
 
@@ -160,24 +160,20 @@ class ScaleByNovogradState(NamedTuple):
     nu: Updates
 
 
-class _ScaleByNovograd(GradientTransformation):
+class _ScaleByNovograd(NeedsParams):
+    public_name = "scale_by_novograd"
+    mu_dtype: Any = eqx.field(static=True)
     b1: Any
     b2: Any
     eps: Any
     eps_root: Any
     weight_decay: Any
-    mu_dtype: Any = eqx.field(static=True)
 
     def init(self, params: Params) -> OptState:
         nu = jax.tree.map(lambda p: jnp.zeros([], jnp.result_type(p)), params)
         return ScaleByNovogradState(tu.zero_count(), tu.zeros_like(params, self.mu_dtype), nu)
 
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        del extra
-        if params is None:
-            raise ValueError("scale_by_novograd needs params: call update(updates, state, params).")
+    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
         count = tu.increment(state.count)
         first = count == 1
 
@@ -236,4 +232,4 @@ def scale_by_novograd(
     check_real("eps", eps, low=0, low_open=True)
     check_real("eps_root", eps_root, low=0)
     check_real("weight_decay", weight_decay, low=0)
-    return _ScaleByNovograd(b1, b2, eps, eps_root, weight_decay, mu_dtype)
+    return _ScaleByNovograd(mu_dtype, b1, b2, eps, eps_root, weight_decay)

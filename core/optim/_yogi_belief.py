@@ -12,12 +12,12 @@ from core._docstrings import fill_doc
 from core._validation import check_real
 
 from . import _tree as tu
-from ._adam import ScaleByAdamState, _check_adam_args, _nesterov_mu_hat
-from ._base import GradientTransformation, OptState, ParamFree, Params, Updates
+from ._adam import LeafRule, MomentPair, ScaleByAdamState, _check_adam_args, _debiased_mu
+from ._base import GradientTransformation, OptState, Params
 from ._docs import OPTIMIZER
 
 
-class _ScaleByYogi(ParamFree):
+class _ScaleByYogi(MomentPair):
     b1: Any
     b2: Any
     eps: Any
@@ -28,9 +28,7 @@ class _ScaleByYogi(ParamFree):
         v0 = self.initial_accumulator_value
         return ScaleByAdamState(tu.zero_count(), tu.full_like(params, v0), tu.full_like(params, v0))
 
-    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
-        count = tu.increment(state.count)
-
+    def rule(self, count: jax.Array) -> LeafRule:
         def leaf(g: jax.Array, m: jax.Array, v: jax.Array) -> tuple[jax.Array, ...]:
             m = tu.ema(g, m, self.b1, 1)
             g2 = g * g
@@ -40,8 +38,7 @@ class _ScaleByYogi(ParamFree):
             out = m_hat / (jnp.sqrt(v_hat + tu.hp(self.eps_root, v)) + tu.hp(self.eps, v))
             return out, m, v
 
-        out, mu, nu = tu.leafwise(leaf, updates, state.mu, state.nu)
-        return out, ScaleByAdamState(count, mu, nu)
+        return leaf
 
 
 @fill_doc(**OPTIMIZER)
@@ -78,31 +75,22 @@ def scale_by_yogi(
     return _ScaleByYogi(b1, b2, eps, eps_root, initial_accumulator_value)
 
 
-class _ScaleByBelief(ParamFree):
+class _ScaleByBelief(MomentPair):
     b1: Any
     b2: Any
     eps: Any
     eps_root: Any
     nesterov: bool = eqx.field(static=True)
 
-    def init(self, params: Params) -> OptState:
-        return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
-
-    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
-        count = tu.increment(state.count)
-
+    def rule(self, count: jax.Array) -> LeafRule:
         def leaf(g: jax.Array, m: jax.Array, s: jax.Array) -> tuple[jax.Array, ...]:
             m = tu.ema(g, m, self.b1, 1)
             s = tu.ema(g - m, s, self.b2, 2) + tu.hp(self.eps_root, s)
-            if self.nesterov:
-                m_hat = _nesterov_mu_hat(m, g, self.b1, count)
-            else:
-                m_hat = tu.bias_correction(m, self.b1, count)
+            m_hat = _debiased_mu(m, g, self.b1, count, self.nesterov)
             out = m_hat / (jnp.sqrt(tu.bias_correction(s, self.b2, count)) + tu.hp(self.eps, s))
             return out, m, s
 
-        out, mu, nu = tu.leafwise(leaf, updates, state.mu, state.nu)
-        return out, ScaleByAdamState(count, mu, nu)
+        return leaf
 
 
 @fill_doc(**OPTIMIZER)
