@@ -61,7 +61,14 @@ LeafRule: TypeAlias = Callable[[jax.Array, jax.Array, jax.Array], tuple[jax.Arra
 
 class MomentPair(ParamFree):
     """Base of the Adam-like blocks whose state is a step count and two moments, updated leaf by
-    leaf (:class:`ScaleByAdamState` without ``nu_max``); subclasses give :meth:`rule`."""
+    leaf (:class:`ScaleByAdamState` without ``nu_max``); subclasses give :meth:`rule`.
+
+    Every such block has the decays ``b1``, ``b2`` of its moments and an ``eps``.
+    """
+
+    b1: Any
+    b2: Any
+    eps: Any
 
     def init(self, params: Params) -> OptState:
         return ScaleByAdamState(tu.zero_count(), tu.zeros_like(params), tu.zeros_like(params))
@@ -269,10 +276,6 @@ def scale_by_nadam(
 
 
 class _ScaleByAdamax(MomentPair):
-    b1: Any
-    b2: Any
-    eps: Any
-
     def rule(self, count: jax.Array) -> LeafRule:
         def leaf(g: jax.Array, m: jax.Array, v: jax.Array) -> tuple[jax.Array, ...]:
             m = tu.ema(g, m, self.b1, 1)
@@ -311,9 +314,6 @@ def scale_by_adamax(
 
 
 class _ScaleByRAdam(MomentPair):
-    b1: Any
-    b2: Any
-    eps: Any
     eps_root: Any
     threshold: Any
     nesterov: bool = eqx.field(static=True)

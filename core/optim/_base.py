@@ -132,15 +132,18 @@ class NeedsParams(GradientTransformation):
     ) -> tuple[Updates, OptState]:
         """Return :meth:`step` of ``updates``, ``state`` and ``params`` (required)."""
         del extra
-        if params is None:
-            raise ValueError(
-                f"{self.public_name} needs params: call update(updates, state, params)."
-            )
-        return self.step(updates, state, params)
+        return self.step(updates, state, require_params(self.public_name, params))
 
     @abc.abstractmethod
     def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
         """Transform ``updates`` given ``state`` and ``params``."""
+
+
+def require_params(name: str, params: Params | None) -> Params:
+    """``params``, or a ``ValueError`` saying that the transform ``name`` needs them."""
+    if params is None:
+        raise ValueError(f"{name} needs params: call update(updates, state, params).")
+    return params
 
 
 def _hash_key(leaf: Any) -> Hashable:

@@ -196,13 +196,29 @@ class TraceState(NamedTuple):
     trace: Updates
 
 
-class _Trace(ParamFree):
+class _Accumulating(ParamFree):
+    """Base of :func:`trace` and :func:`ema`: a decayed accumulation of the updates, stored in
+    ``accumulator_dtype``, whose output takes the updates' dtypes."""
+
     decay: Any
-    nesterov: bool = eqx.field(static=True)
     accumulator_dtype: Any = eqx.field(static=True)
 
+    def zeros(self, params: Params) -> Updates:
+        """An empty accumulator for ``params``."""
+        return tu.zeros_like(params, self.accumulator_dtype)
+
+    @staticmethod
+    def cast(out: Updates, updates: Updates, new: Updates, old: Updates) -> tuple[Updates, Updates]:
+        """``out`` in the dtypes of ``updates``, and ``new`` in the stored dtypes of ``old``."""
+        out = jax.tree.map(lambda o, g: o.astype(g.dtype), out, updates)
+        return out, jax.tree.map(lambda t, o: t.astype(o.dtype), new, old)
+
+
+class _Trace(_Accumulating):
+    nesterov: bool = eqx.field(static=True)
+
     def init(self, params: Params) -> OptState:
-        return TraceState(tu.zeros_like(params, self.accumulator_dtype))
+        return TraceState(self.zeros(params))
 
     def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
 
@@ -212,8 +228,7 @@ class _Trace(ParamFree):
 
         new_trace = tu.tree_map(f, updates, state.trace)
         out = jax.tree.map(f, updates, new_trace) if self.nesterov else new_trace
-        out = jax.tree.map(lambda o, g: o.astype(g.dtype), out, updates)
-        stored = jax.tree.map(lambda t, old: t.astype(old.dtype), new_trace, state.trace)
+        out, stored = self.cast(out, updates, new_trace, state.trace)
         return out, TraceState(stored)
 
 
@@ -245,7 +260,7 @@ def trace(
         Polyak, 1964; Sutskever et al., *On the importance of initialization and momentum*, 2013.
     """
     check_real("decay", decay, low=0, high=1)
-    return _Trace(decay, nesterov, accumulator_dtype)
+    return _Trace(decay, accumulator_dtype, nesterov)
 
 
 class EmaState(NamedTuple):
@@ -255,13 +270,11 @@ class EmaState(NamedTuple):
     ema: Updates
 
 
-class _Ema(ParamFree):
-    decay: Any
+class _Ema(_Accumulating):
     debias: bool = eqx.field(static=True)
-    accumulator_dtype: Any = eqx.field(static=True)
 
     def init(self, params: Params) -> OptState:
-        return EmaState(tu.zero_count(), tu.zeros_like(params, self.accumulator_dtype))
+        return EmaState(tu.zero_count(), self.zeros(params))
 
     def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
         count = tu.increment(state.count)
@@ -271,8 +284,7 @@ class _Ema(ParamFree):
             if self.debias
             else new
         )
-        out = jax.tree.map(lambda o, g: o.astype(g.dtype), out, updates)
-        stored = jax.tree.map(lambda e, old: e.astype(old.dtype), new, state.ema)
+        out, stored = self.cast(out, updates, new, state.ema)
         return out, EmaState(count, stored)
 
 
@@ -292,7 +304,7 @@ def ema(
         [0.5]
     """
     check_real("decay", decay, low=0, high=1)
-    return _Ema(decay, debias, accumulator_dtype)
+    return _Ema(decay, accumulator_dtype, debias)
 
 
 class _ScaleBySign(Stateless, ParamFree):

@@ -3,7 +3,8 @@ EMA, reduce-on-plateau and lookahead."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import abc
+from typing import Any, ClassVar, NamedTuple
 
 import equinox as eqx
 import jax
@@ -12,7 +13,15 @@ import jax.numpy as jnp
 from core._validation import as_int, check_floating, check_real
 
 from . import _tree as tu
-from ._base import GradientTransformation, OptState, Params, TransformLike, Updates, call_update
+from ._base import (
+    GradientTransformation,
+    OptState,
+    Params,
+    TransformLike,
+    Updates,
+    call_update,
+    require_params,
+)
 from ._combine import _check_transform
 
 
@@ -173,30 +182,50 @@ class EmaParamsState(NamedTuple):
     ema: Params
 
 
-class _EmaParams(GradientTransformation):
+class _CopyOfParams(GradientTransformation):
+    """Base of the wrappers whose state is ``inner``'s state, a step count and a copy of the
+    parameters that follows them (:func:`ema_params`, :func:`lookahead`)."""
+
+    public_name: ClassVar[str]
+    state_type: ClassVar[Any]  # the NamedTuple (inner_state, count, copy)
     inner: TransformLike
-    decay: Any
 
     def init(self, params: Params) -> OptState:
         check_floating("params", params)
-        return EmaParamsState(
+        return self.state_type(
             self.inner.init(params), tu.zero_count(), jax.tree.map(jnp.asarray, params)
         )
 
     def update(
         self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
     ) -> tuple[Updates, OptState]:
-        if params is None:
-            raise ValueError("ema_params needs params: call update(updates, state, params).")
+        params = require_params(self.public_name, params)
         out, inner_state = call_update(self.inner, updates, state.inner_state, params, extra)
+        count = tu.increment(state.count)
+        out, copy = self.follow(out, params, state[2], count)
+        return out, self.state_type(inner_state, count, copy)
 
+    @abc.abstractmethod
+    def follow(
+        self, out: Updates, params: Params, copy: Params, count: jax.Array
+    ) -> tuple[Updates, Params]:
+        """The updates and the new copy, from ``inner``'s updates ``out`` at step ``count``."""
+
+
+class _EmaParams(_CopyOfParams):
+    public_name = "ema_params"
+    state_type = EmaParamsState
+    decay: Any
+
+    def follow(
+        self, out: Updates, params: Params, copy: Params, count: jax.Array
+    ) -> tuple[Updates, Params]:
         def average(e: jax.Array, p: jax.Array, u: jax.Array) -> jax.Array:
             new_p = (p + u.astype(p.dtype)).astype(e.dtype)
             d = tu.hp(self.decay, e)
             return (d * e + (1 - d) * new_p).astype(e.dtype)
 
-        ema = tu.tree_map(average, state.ema, params, out)
-        return out, EmaParamsState(inner_state, tu.increment(state.count), ema)
+        return out, tu.tree_map(average, copy, params, out)
 
 
 def ema_params(inner: TransformLike, decay: float = 0.999) -> GradientTransformation:
@@ -361,24 +390,15 @@ class LookaheadState(NamedTuple):
     slow: Params
 
 
-class _Lookahead(GradientTransformation):
-    inner: TransformLike
+class _Lookahead(_CopyOfParams):
+    public_name = "lookahead"
+    state_type = LookaheadState
     sync_period: int = eqx.field(static=True)
     slow_step_size: Any
 
-    def init(self, params: Params) -> OptState:
-        check_floating("params", params)
-        return LookaheadState(
-            self.inner.init(params), tu.zero_count(), jax.tree.map(jnp.asarray, params)
-        )
-
-    def update(
-        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
-    ) -> tuple[Updates, OptState]:
-        if params is None:
-            raise ValueError("lookahead needs params: call update(updates, state, params).")
-        fast, inner_state = call_update(self.inner, updates, state.inner_state, params, extra)
-        count = tu.increment(state.count)
+    def follow(
+        self, out: Updates, params: Params, copy: Params, count: jax.Array
+    ) -> tuple[Updates, Params]:
         sync = count % self.sync_period == 0
 
         def step(u: jax.Array, p: jax.Array, s: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -386,11 +406,10 @@ class _Lookahead(GradientTransformation):
             new_slow = s + tu.hp(self.slow_step_size, s) * (fast_p - s)
             return jnp.where(sync, (new_slow - p).astype(u.dtype), u), jnp.where(sync, new_slow, s)
 
-        pairs = tu.tree_map(step, fast, params, state.slow)
+        pairs = tu.tree_map(step, out, params, copy)
         is_pair = lambda x: isinstance(x, tuple) and len(x) == 2  # noqa: E731
         out = jax.tree.map(lambda t: t[0], pairs, is_leaf=is_pair)
-        slow = jax.tree.map(lambda t: t[1], pairs, is_leaf=is_pair)
-        return out, LookaheadState(inner_state, count, slow)
+        return out, jax.tree.map(lambda t: t[1], pairs, is_leaf=is_pair)
 
 
 def lookahead(

@@ -18,9 +18,6 @@ from ._docs import OPTIMIZER
 
 
 class _ScaleByYogi(MomentPair):
-    b1: Any
-    b2: Any
-    eps: Any
     eps_root: Any
     initial_accumulator_value: Any
 
@@ -76,9 +73,6 @@ def scale_by_yogi(
 
 
 class _ScaleByBelief(MomentPair):
-    b1: Any
-    b2: Any
-    eps: Any
     eps_root: Any
     nesterov: bool = eqx.field(static=True)
 
