@@ -51,9 +51,9 @@ def cross_correlation(
         A 0-d array; 0 with fewer than two neurons.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import cross_correlation
-        >>> print(cross_correlation(jnp.ones((10, 3)), bin=1.0))
+        >>> print(cross_correlation(np.ones((10, 3)), bin=1.0))
         1.0
 
     References:
@@ -104,9 +104,9 @@ def voltage_fluctuation(potentials: jax.typing.ArrayLike, method: str = "loop") 
         A 0-d array.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import voltage_fluctuation
-        >>> v = jnp.sin(jnp.arange(100.0))[:, None] * jnp.ones((1, 5))
+        >>> v = np.sin(np.arange(100.0))[:, None] * np.ones((1, 5))
         >>> print(f"{voltage_fluctuation(v):.4f}")
         1.0000
 
@@ -140,9 +140,9 @@ def matrix_correlation(x: jax.typing.ArrayLike, y: jax.typing.ArrayLike) -> jax.
         A 0-d array in ``[-1, 1]``.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import matrix_correlation
-        >>> a = jnp.arange(16.0).reshape(4, 4)
+        >>> a = np.arange(16.0).reshape(4, 4)
         >>> print(matrix_correlation(a, -2 * a))
         -1.0
     """
@@ -184,10 +184,10 @@ def weighted_correlation(
         A 0-d array in ``[-1, 1]``.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import weighted_correlation
-        >>> x = jnp.array([1.0, 2.0, 3.0, 4.0])
-        >>> r = weighted_correlation(x, 3 * x + 1, jnp.array([1.0, 2.0, 0.5, 1.0]))
+        >>> x = np.array([1.0, 2.0, 3.0, 4.0])
+        >>> r = weighted_correlation(x, 3 * x + 1, np.array([1.0, 2.0, 0.5, 1.0]))
         >>> print(f"{r:.4f}")
         1.0000
     """
@@ -231,10 +231,10 @@ def functional_connectivity(activities: jax.typing.ArrayLike) -> jax.Array:
         ``(num_signals, num_signals)``.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import functional_connectivity
-        >>> t = jnp.arange(50.0)
-        >>> print(functional_connectivity(jnp.stack([t, -t], axis=1)))
+        >>> t = np.arange(50.0)
+        >>> print(functional_connectivity(np.stack([t, -t], axis=1)))
         [[ 1. -1.]
          [-1.  1.]]
     """
@@ -266,9 +266,9 @@ def functional_connectivity_dynamics(
         window.
 
     Example:
-        >>> import jax
+        >>> import numpy as np
         >>> from core.analysis import functional_connectivity_dynamics
-        >>> x = jax.random.normal(jax.random.PRNGKey(0), (100, 4))
+        >>> x = np.random.default_rng(0).normal(size=(100, 4))
         >>> functional_connectivity_dynamics(x, window_size=30, step_size=10).shape
         (8, 8)
 

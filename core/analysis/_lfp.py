@@ -29,10 +29,10 @@ class UnknownLocationError(ValueError, NotImplementedError):
     what braintools raises for the same input.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import UnknownLocationError, unitary_lfp
         >>> try:
-        ...     unitary_lfp(jnp.arange(3.0), jnp.ones((3, 2)), "exc", location="cortex")
+        ...     unitary_lfp(np.arange(3.0), np.ones((3, 2)), "exc", location="cortex")
         ... except UnknownLocationError as err:
         ...     print(isinstance(err, ValueError), isinstance(err, NotImplementedError))
         True True
@@ -95,10 +95,11 @@ def unitary_lfp(
         UnknownLocationError: unknown ``location``.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import unitary_lfp
-        >>> spikes = jnp.zeros((300, 4)).at[50].set(1)
-        >>> lfp = unitary_lfp(jnp.arange(300.0) * 0.1, spikes, "exc")
+        >>> spikes = np.zeros((300, 4), np.float32)
+        >>> spikes[50] = 1
+        >>> lfp = unitary_lfp(np.arange(300.0) * 0.1, spikes, "exc")
         >>> lfp.shape, bool(lfp.max() > 0)
         ((300,), True)
 
@@ -196,9 +197,9 @@ def current_source_density(
         The input shape with ``n - 2`` entries along ``axis``.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import current_source_density
-        >>> phi = jnp.array([0.0, 1.0, 4.0, 9.0])  # x**2 at spacing 1: second difference 2
+        >>> phi = np.array([0.0, 1.0, 4.0, 9.0])  # x**2 at spacing 1: second difference 2
         >>> print(current_source_density(phi, 1.0))
         [-2. -2.]
 

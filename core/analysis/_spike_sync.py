@@ -53,10 +53,10 @@ def raster_plot(
         ``(neuron_indices, spike_times)``, two 1-D arrays of equal length.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import raster_plot
-        >>> spikes = jnp.array([[0, 1], [1, 1], [0, 0]])
-        >>> idx, t = raster_plot(spikes, jnp.array([0.0, 0.1, 0.2]))
+        >>> spikes = np.array([[0, 1], [1, 1], [0, 0]])
+        >>> idx, t = raster_plot(spikes, np.array([0.0, 0.1, 0.2]))
         >>> print(idx, t)
         [1 0 1] [0.  0.1 0.1]
     """
@@ -101,9 +101,9 @@ def firing_rate(spikes: jax.typing.ArrayLike, width: float, dt: float) -> jax.Ar
         ``(num_time,)``, the smoothed rate (per unit of ``dt``).
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import firing_rate
-        >>> rate = firing_rate(jnp.ones((100, 4)), width=0.01, dt=0.001)
+        >>> rate = firing_rate(np.ones((100, 4)), width=0.01, dt=0.001)
         >>> print(f"{rate[50]:.1f}")  # every neuron spikes every ms: 1000 Hz
         1000.0
 
@@ -157,10 +157,10 @@ def spike_train_synchrony(
         A 0-d array in ``[0, 1]``; 0 with fewer than two neurons or no spiking pair.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import spike_train_synchrony
-        >>> s = jnp.zeros((100, 2)).at[jnp.array([10, 20, 30, 40, 50]), 0].set(1)
-        >>> s = s.at[10, 1].set(1)
+        >>> s = np.zeros((100, 2), np.float32)
+        >>> s[[10, 20, 30, 40, 50], 0] = s[10, 1] = 1
         >>> print(f"{spike_train_synchrony(s, window_size=4.0):.4f}")  # (1 + 1) / (5 + 1)
         0.3333
 
@@ -205,9 +205,10 @@ def spike_time_tiling_coefficient(
         ``(num_neurons, num_neurons)``, symmetric, values in ``[-1, 1]``.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import spike_time_tiling_coefficient
-        >>> s = jnp.zeros((100, 2)).at[jnp.arange(10, 30), :].set(1)
+        >>> s = np.zeros((100, 2), np.float32)
+        >>> s[10:30] = 1
         >>> print(spike_time_tiling_coefficient(s, dt=1.0, tau=5.0)[0, 1])
         1.0
 
@@ -259,10 +260,10 @@ def correlation_index(
         A 0-d array in ``[-1, 1]``; 0 with fewer than two neurons or two bins.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import correlation_index
-        >>> base = (jnp.arange(100) % 7 == 0).astype(jnp.float32)
-        >>> print(correlation_index(jnp.stack([base, base], axis=1), window_size=5.0))
+        >>> base = (np.arange(100) % 7 == 0).astype(np.float32)
+        >>> print(correlation_index(np.stack([base, base], axis=1), window_size=5.0))
         1.0
 
     References:
@@ -312,9 +313,10 @@ def phase_locking_value(
         ``(num_neurons,)`` values in ``[0, 1]``.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import phase_locking_value
-        >>> s = jnp.zeros((1000, 1)).at[::100, 0].set(1)  # one spike per 10 Hz cycle
+        >>> s = np.zeros((1000, 1), np.float32)
+        >>> s[::100] = 1  # one spike per 10 Hz cycle
         >>> print(f"{phase_locking_value(s, 10.0, 0.001)[0]:.3f}")
         1.000
 
@@ -387,9 +389,10 @@ def burst_synchrony_index(
         A 0-d array in ``[0, 1]``; 0 when there is no burst.
 
     Example:
-        >>> import jax.numpy as jnp
+        >>> import numpy as np
         >>> from core.analysis import burst_synchrony_index
-        >>> s = jnp.zeros((20, 2)).at[0:5, 0].set(1).at[4:9, 1].set(1)  # touch at t = 4
+        >>> s = np.zeros((20, 2), np.float32)
+        >>> s[0:5, 0] = s[4:9, 1] = 1  # touch at t = 4
         >>> print(burst_synchrony_index(s, burst_threshold=3, max_isi=2.0))
         1.0
     """

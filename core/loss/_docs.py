@@ -93,42 +93,43 @@ CLASSIFICATION = {
     + _raises("``predictor_outputs`` is not floating point.", _SAME_SHAPE),
 }
 
+_AXIS = "axis: Axes reduced by ``'mean'`` / ``'sum'`` (all when ``None``)."
+_REGRESSION_RAISES = _raises(
+    "``predictions`` is not floating point.", "The shapes differ, or ``reduction`` is unknown."
+)
+
 REGRESSION = {
     "pair_args": (
         "predictions: Float predictions of any shape.\n"
         "targets: Targets of the same shape; zeros when ``None``."
     ),
-    "reduced_axis": "axis: Axes reduced by ``'mean'`` / ``'sum'`` (all when ``None``).",
-    "regression_raises": _raises(
-        "``predictions`` is not floating point.", "The shapes differ, or ``reduction`` is unknown."
-    ),
+    "reduced_axis": _AXIS,
+    "axis_reduction": f"{_AXIS}\nreduction: ``'none'`` (default), ``'mean'`` or ``'sum'``.",
+    "elementwise_returns": "Returns:\n    The element-wise or reduced loss.\n\n"
+    + _REGRESSION_RAISES,
+    "regression_raises": _REGRESSION_RAISES,
 }
 
-#: Two float arrays of one shape (divergences, cosine similarity).
-FLOAT_PAIR = {
-    "float_pair_raises": _raises("An input is not floating point.", _SAME_SHAPE),
-    "divergence_returns": "Returns:\n    The divergence per example, shape ``(...)``.\n\n"
-    + _raises("An input is not floating point.", _SAME_SHAPE),
-}
-
-FLOAT_PAIR.update(
-    {
-        "vector_args": "predictions: Float vectors, shape ``(..., d)``.\n"
-        "targets: Float vectors, same shape.",
-        "matrix_args": "X: Float matrix of shape ``(n, d)``.\n"
-        "Y: Float matrix of shape ``(m, d)``; ``X`` itself when ``None``.",
-    }
+_FLOAT_PAIR_RAISES = _raises("An input is not floating point.", _SAME_SHAPE)
+_MATRIX_RAISES = _raises(
+    "An input is not floating point.", "An input is not 2-D, or the feature sizes differ."
 )
+
+#: Two float arrays: divergences, cosine similarity / distance (paired and pairwise).
+FLOAT_PAIR = {
+    "divergence_returns": "Returns:\n    The divergence per example, shape ``(...)``.\n\n"
+    + _FLOAT_PAIR_RAISES,
+    "vector_args": "predictions: Float vectors, shape ``(..., d)``.\n"
+    "targets: Float vectors, same shape.",
+    "matrix_args": "X: Float matrix of shape ``(n, d)``.\n"
+    "Y: Float matrix of shape ``(m, d)``; ``X`` itself when ``None``.",
+}
 for _what in ("similarity", "distance"):
     FLOAT_PAIR[f"vector_{_what}_returns"] = (
-        f"Returns:\n    The {_what} per vector pair, shape ``(...)``.\n\n"
-        + FLOAT_PAIR["float_pair_raises"]
+        f"Returns:\n    The {_what} per vector pair, shape ``(...)``.\n\n{_FLOAT_PAIR_RAISES}"
     )
     FLOAT_PAIR[f"matrix_{_what}_returns"] = (
-        f"Returns:\n    The ``(n, m)`` {_what} matrix.\n\n"
-        + _raises(
-            "An input is not floating point.", "An input is not 2-D, or the feature sizes differ."
-        )
+        f"Returns:\n    The ``(n, m)`` {_what} matrix.\n\n{_MATRIX_RAISES}"
     )
 
 REGULARIZERS = {

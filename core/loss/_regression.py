@@ -85,13 +85,9 @@ def squared_error(
 
     Args:
         {pair_args}
-        {reduced_axis}
-        reduction: ``'none'`` (default), ``'mean'`` or ``'sum'``.
+        {axis_reduction}
 
-    Returns:
-        The element-wise or reduced loss.
-
-    {regression_raises}
+    {elementwise_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -191,13 +187,9 @@ def l2_loss(
 
     Args:
         {pair_args}
-        {reduced_axis}
-        reduction: ``'none'`` (default), ``'mean'`` or ``'sum'``.
+        {axis_reduction}
 
-    Returns:
-        The element-wise or reduced loss.
-
-    {regression_raises}
+    {elementwise_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -266,13 +258,9 @@ def huber_loss(
     Args:
         {pair_args}
         delta: Transition point, ``> 0``.
-        {reduced_axis}
-        reduction: ``'none'`` (default), ``'mean'`` or ``'sum'``.
+        {axis_reduction}
 
-    Returns:
-        The element-wise or reduced loss.
-
-    {regression_raises}
+    {elementwise_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -304,13 +292,9 @@ def log_cosh(
 
     Args:
         {pair_args}
-        {reduced_axis}
-        reduction: ``'none'`` (default), ``'mean'`` or ``'sum'``.
+        {axis_reduction}
 
-    Returns:
-        The element-wise or reduced loss.
-
-    {regression_raises}
+    {elementwise_returns}
 
     Example:
         >>> import jax.numpy as jnp

@@ -99,9 +99,9 @@ def mse_temporal_loss(
     Example:
         >>> import jax.numpy as jnp
         >>> from core.loss import mse_temporal_loss
-        >>> spikes = jnp.array([[[0.0, 1.0]], [[1.0, 0.0]], [[0.0, 0.0]]])  # times (1, 0)
-        >>> print(mse_temporal_loss(spikes, jnp.array([0])))  # ((1-0)^2 + (0-3)^2) / 2
-        [5.]
+        >>> spikes = jnp.array([[[0.0, 1.0]], [[1.0, 0.0]]])  # first spikes at (1, 0), T=2
+        >>> print(mse_temporal_loss(spikes, jnp.array([0])))  # off_target T: (1 + 2^2) / 2
+        [2.5]
     """
     x, y, _ = r.readout(
         "spikes", spikes, labels, time_axis=time_axis, population=population, check=check

@@ -59,6 +59,7 @@ from core.loss import (
 )
 from core.loss import squared_error as squared_error
 
+from . import _analysis
 from ._analysis import burst_synchrony_index as burst_synchrony_index
 from ._analysis import coherence_analysis as coherence_analysis
 from ._analysis import correlation_index as correlation_index
@@ -84,62 +85,38 @@ from ._analysis import voltage_fluctuation as voltage_fluctuation
 from ._analysis import weighted_correlation as weighted_correlation
 from ._l1loss import L1Loss as L1Loss
 
+# the losses (core.loss functions, L1Loss), then the analyses listed by _analysis
 __all__ = [
-    "softmax_cross_entropy_with_integer_labels",
-    "softmax_cross_entropy",
-    "sigmoid_binary_cross_entropy",
-    "sigmoid_focal_loss",
-    "nll_loss",
-    "poly_loss_cross_entropy",
-    "hinge_loss",
-    "perceptron_loss",
-    "multiclass_hinge_loss",
-    "multiclass_perceptron_loss",
-    "kl_divergence",
-    "kl_divergence_with_log_targets",
-    "convex_kl_divergence",
-    "squared_error",
     "absolute_error",
-    "l1_loss",
-    "l2_loss",
-    "l2_norm",
-    "huber_loss",
-    "log_cosh",
-    "cosine_similarity",
+    "convex_kl_divergence",
     "cosine_distance",
-    "pairwise_cosine_similarity",
-    "pairwise_cosine_distance",
-    "smooth_labels",
+    "cosine_similarity",
     "ctc_loss",
     "ctc_loss_with_forward_probs",
-    "safe_norm",
+    "hinge_loss",
+    "huber_loss",
+    "kl_divergence",
+    "kl_divergence_with_log_targets",
+    "l1_loss",
     "L1Loss",
-    "ranking_softmax_loss",
+    "l2_loss",
+    "l2_norm",
+    "log_cosh",
     "make_fenchel_young_loss",
-    # spike trains
-    "raster_plot",
-    "firing_rate",
-    "victor_purpura_distance",
-    "van_rossum_distance",
-    "spike_train_synchrony",
-    "burst_synchrony_index",
-    "phase_locking_value",
-    "spike_time_tiling_coefficient",
-    "correlation_index",
-    # correlation analysis
-    "cross_correlation",
-    "voltage_fluctuation",
-    "matrix_correlation",
-    "weighted_correlation",
-    "functional_connectivity",
-    "functional_connectivity_dynamics",
-    # local field potentials
-    "unitary_LFP",
-    "power_spectral_density",
-    "coherence_analysis",
-    "phase_amplitude_coupling",
-    "theta_gamma_coupling",
-    "current_source_density",
-    "spectral_entropy",
-    "lfp_phase_coherence",
+    "multiclass_hinge_loss",
+    "multiclass_perceptron_loss",
+    "nll_loss",
+    "pairwise_cosine_distance",
+    "pairwise_cosine_similarity",
+    "perceptron_loss",
+    "poly_loss_cross_entropy",
+    "ranking_softmax_loss",
+    "safe_norm",
+    "sigmoid_binary_cross_entropy",
+    "sigmoid_focal_loss",
+    "smooth_labels",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_with_integer_labels",
+    "squared_error",
 ]
+__all__ += _analysis.__all__

@@ -7,7 +7,7 @@ the plain numbers of the :mod:`core.analysis` kernel it calls, and holds no math
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import brainstate
 import jax
@@ -89,9 +89,9 @@ def raster_plot(sp_matrix: Any, times: Any) -> tuple[jax.Array, Any]:
     core_analysis.firing_rate,
     f"The rate is in Hz: Quantities are converted, plain numbers are seconds. {_DT}",
     """    >>> import brainunit as u
-    >>> import jax.numpy as jnp
+    >>> import numpy as np
     >>> import facade as braintools
-    >>> rate = braintools.metric.firing_rate(jnp.ones((100, 3)), 5 * u.ms, 1 * u.ms)
+    >>> rate = braintools.metric.firing_rate(np.ones((100, 3)), 5 * u.ms, 1 * u.ms)
     >>> print(f"{rate[50]:.1f}")
     1000.0
 """,
@@ -103,10 +103,10 @@ def firing_rate(spikes: Any, width: Any, dt: Any = None) -> jax.Array:
 @_braintools(
     core_analysis.victor_purpura_distance,
     "Quantities are reduced to their magnitudes (use one time unit).",
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
     >>> d = braintools.metric.victor_purpura_distance(
-    ...     jnp.array([1.0]), jnp.array([1.1]), cost_factor=5.0)
+    ...     np.array([1.0]), np.array([1.1]), cost_factor=5.0)
     >>> print(f"{d:.2f}")
     0.50
 """,
@@ -123,9 +123,9 @@ def victor_purpura_distance(
     core_analysis.van_rossum_distance,
     "Quantities are reduced to their magnitudes (use one time unit). Unlike braintools, "
     "the integral is exact (braintools sums a grid of step ``tau / 20``, within ~5%).",
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> d = braintools.metric.van_rossum_distance(jnp.array([0.0]), jnp.array([1.0]))
+    >>> d = braintools.metric.van_rossum_distance(np.array([0.0]), np.array([1.0]))
     >>> print(f"{d:.4f}")
     0.7951
 """,
@@ -141,26 +141,41 @@ def van_rossum_distance(
     )
 
 
-@_braintools(
+class _WindowMeasure(Protocol):
+    """A braintools windowed population measure (spikes, window and step in one unit)."""
+
+    def __call__(self, spike_matrix: Any, window_size: Any, dt: Any = None) -> jax.Array: ...
+
+
+def _window_measure(kernel: Callable[..., jax.Array], example: str) -> _WindowMeasure:
+    """The braintools form of ``kernel(spikes, window, dt)``: the window in steps of ``dt``."""
+
+    def measure(spike_matrix: Any, window_size: Any, dt: Any = None) -> jax.Array:
+        return kernel(magnitude(spike_matrix), ratio(window_size, dt), 1.0)
+
+    measure.__name__ = measure.__qualname__ = kernel.__name__
+    return _braintools(kernel, _WINDOW, example)(measure)
+
+
+spike_train_synchrony = _window_measure(
     core_analysis.spike_train_synchrony,
-    _WINDOW,
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> s = jnp.zeros((100, 3)).at[jnp.array([20, 50]), :].set(1)
+    >>> s = np.zeros((100, 3), np.float32)
+    >>> s[[20, 50]] = 1  # the three neurons fire together, twice
     >>> print(braintools.metric.spike_train_synchrony(s, window_size=10.0, dt=1.0))
     1.0
 """,
 )
-def spike_train_synchrony(spike_matrix: Any, window_size: Any, dt: Any = None) -> jax.Array:
-    return core_analysis.spike_train_synchrony(magnitude(spike_matrix), ratio(window_size, dt), 1.0)
 
 
 @_braintools(
     core_analysis.burst_synchrony_index,
     f"``max_isi`` and ``dt`` are numbers in one unit or Quantities; {_DT}",
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> s = jnp.zeros((50, 2)).at[10:15, :].set(1)
+    >>> s = np.zeros((50, 2), np.float32)
+    >>> s[10:15] = 1
     >>> print(braintools.metric.burst_synchrony_index(s, max_isi=2.0, dt=1.0))
     1.0
 """,
@@ -177,9 +192,10 @@ def burst_synchrony_index(
     core_analysis.phase_locking_value,
     f"``reference_freq`` in Hz (or a Quantity); {_SECONDS} {_DT}",
     """    >>> import brainunit as u
-    >>> import jax.numpy as jnp
+    >>> import numpy as np
     >>> import facade as braintools
-    >>> s = jnp.zeros((1000, 1)).at[::100, 0].set(1)
+    >>> s = np.zeros((1000, 1), np.float32)
+    >>> s[::100] = 1
     >>> plv = braintools.metric.phase_locking_value(s, 10.0, dt=1.0 * u.ms)
     >>> print(f"{plv[0]:.3f}")
     1.000
@@ -194,9 +210,10 @@ def phase_locking_value(spike_matrix: Any, reference_freq: Any, dt: Any = None) 
 @_braintools(
     core_analysis.spike_time_tiling_coefficient,
     f"``tau`` and ``dt`` are numbers in one unit or Quantities; {_DT}",
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> s = jnp.zeros((100, 2)).at[jnp.arange(10, 30), :].set(1)
+    >>> s = np.zeros((100, 2), np.float32)
+    >>> s[10:30] = 1
     >>> print(braintools.metric.spike_time_tiling_coefficient(s, dt=1.0, tau=5.0)[0, 1])
     1.0
 """,
@@ -205,27 +222,23 @@ def spike_time_tiling_coefficient(spike_matrix: Any, dt: Any = None, tau: Any = 
     return core_analysis.spike_time_tiling_coefficient(magnitude(spike_matrix), 1.0, ratio(tau, dt))
 
 
-@_braintools(
+correlation_index = _window_measure(
     core_analysis.correlation_index,
-    _WINDOW,
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> base = (jnp.arange(200) % 9 == 0).astype(jnp.float32)
-    >>> s = jnp.stack([base, base], axis=1)
-    >>> print(braintools.metric.correlation_index(s, window_size=10.0, dt=1.0))
+    >>> base = (np.arange(200) % 9 == 0).astype(np.float32)
+    >>> print(braintools.metric.correlation_index(np.stack([base, base], 1), 10.0, dt=1.0))
     1.0
 """,
 )
-def correlation_index(spike_matrix: Any, window_size: Any, dt: Any = None) -> jax.Array:
-    return core_analysis.correlation_index(magnitude(spike_matrix), ratio(window_size, dt), 1.0)
 
 
 @_braintools(
     core_analysis.cross_correlation,
     f"``bin`` and ``dt`` are numbers in one unit or Quantities; {_DT}",
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> print(braintools.metric.cross_correlation(jnp.ones((100, 4)), 1.0, dt=1.0))
+    >>> print(braintools.metric.cross_correlation(np.ones((100, 4)), 1.0, dt=1.0))
     1.0
 """,
 )
@@ -237,9 +250,9 @@ def cross_correlation(spikes: Any, bin: Any, dt: Any = None, method: str = "loop
     core_analysis.voltage_fluctuation,
     "A Quantity is reduced to its magnitude.",
     """    >>> import brainunit as u
-    >>> import jax.numpy as jnp
+    >>> import numpy as np
     >>> import facade as braintools
-    >>> v = jnp.sin(jnp.arange(100.0))[:, None] * jnp.ones((1, 4)) * u.mV
+    >>> v = np.sin(np.arange(100.0))[:, None] * np.ones((1, 4)) * u.mV
     >>> print(f"{braintools.metric.voltage_fluctuation(v):.4f}")
     1.0000
 """,
@@ -251,9 +264,9 @@ def voltage_fluctuation(potentials: Any, method: str = "loop") -> jax.Array:
 @_braintools(
     core_analysis.matrix_correlation,
     "Quantities are reduced to their magnitudes.",
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> a = jnp.arange(9.0).reshape(3, 3)
+    >>> a = np.arange(9.0).reshape(3, 3)
     >>> print(braintools.metric.matrix_correlation(a, a))
     1.0
 """,
@@ -265,10 +278,10 @@ def matrix_correlation(x: Any, y: Any) -> jax.Array:
 @_braintools(
     core_analysis.weighted_correlation,
     "Quantities are reduced to their magnitudes.",
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> x = jnp.array([1.0, 2.0, 3.0])
-    >>> print(braintools.metric.weighted_correlation(x, -x, jnp.ones(3)))
+    >>> x = np.array([1.0, 2.0, 3.0])
+    >>> print(braintools.metric.weighted_correlation(x, -x, np.ones(3)))
     -1.0
 """,
 )
@@ -279,10 +292,10 @@ def weighted_correlation(x: Any, y: Any, w: Any) -> jax.Array:
 @_braintools(
     core_analysis.functional_connectivity,
     "A Quantity is reduced to its magnitude.",
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> t = jnp.arange(10.0)
-    >>> print(braintools.metric.functional_connectivity(jnp.stack([t, 2 * t], 1)))
+    >>> t = np.arange(10.0)
+    >>> print(braintools.metric.functional_connectivity(np.stack([t, 2 * t], 1)))
     [[1. 1.]
      [1. 1.]]
 """,
@@ -294,9 +307,9 @@ def functional_connectivity(activities: Any) -> jax.Array:
 @_braintools(
     core_analysis.functional_connectivity_dynamics,
     "A Quantity is reduced to its magnitude.",
-    """    >>> import jax
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> x = jax.random.normal(jax.random.PRNGKey(1), (60, 3))
+    >>> x = np.random.default_rng(1).normal(size=(60, 3))
     >>> braintools.metric.functional_connectivity_dynamics(x, 30, 10).shape
     (4, 4)
 """,
@@ -313,10 +326,11 @@ def functional_connectivity_dynamics(
     core_analysis.unitary_lfp,
     "Positions are drawn by ``brainstate.random.RandomState(seed)`` as in braintools, so "
     "a seed gives braintools' LFP; ``times`` are in ms.",
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> spikes = jnp.zeros((200, 3)).at[20].set(1)
-    >>> lfp = braintools.metric.unitary_LFP(jnp.arange(200.0) * 0.1, spikes, "exc", seed=0)
+    >>> spikes = np.zeros((200, 3), np.float32)
+    >>> spikes[20] = 1
+    >>> lfp = braintools.metric.unitary_LFP(np.arange(200.0) * 0.1, spikes, "exc", seed=0)
     >>> lfp.shape
     (200,)
 """,
@@ -358,11 +372,11 @@ def unitary_LFP(  # noqa: N802 - the braintools name
     core_analysis.power_spectral_density,
     _SECONDS,
     """    >>> import brainunit as u
-    >>> import jax.numpy as jnp
+    >>> import numpy as np
     >>> import facade as braintools
-    >>> x = jnp.sin(2 * jnp.pi * 10 * jnp.arange(4000.0) * 0.001)
+    >>> x = np.sin(2 * np.pi * 10 * np.arange(4000.0) * 0.001)
     >>> freqs, psd = braintools.metric.power_spectral_density(x, 1.0 * u.ms)
-    >>> print(freqs[jnp.argmax(psd)])
+    >>> print(freqs[np.argmax(psd)])
     10.0
 """,
 )
@@ -381,9 +395,9 @@ def power_spectral_density(
 @_braintools(
     core_analysis.coherence_analysis,
     _SECONDS,
-    """    >>> import jax
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> x = jax.random.normal(jax.random.PRNGKey(0), (800,))
+    >>> x = np.random.default_rng(0).normal(size=800)
     >>> freqs, coh = braintools.metric.coherence_analysis(x, x, 0.001)
     >>> print(f"{coh.mean():.3f}")
     1.000
@@ -405,9 +419,9 @@ def coherence_analysis(
 @_braintools(
     core_analysis.phase_amplitude_coupling,
     _SECONDS,
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> x = jnp.sin(2 * jnp.pi * 6 * jnp.arange(2000.0) * 0.001)
+    >>> x = np.sin(2 * np.pi * 6 * np.arange(2000.0) * 0.001)
     >>> mi, centers, amp = braintools.metric.phase_amplitude_coupling(x, 0.001)
     >>> centers.shape, amp.shape
     ((18,), (18,))
@@ -428,9 +442,9 @@ def phase_amplitude_coupling(
 @_braintools(
     core_analysis.theta_gamma_coupling,
     _SECONDS,
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> x = jnp.sin(2 * jnp.pi * 6 * jnp.arange(2000.0) * 0.001)
+    >>> x = np.sin(2 * np.pi * 6 * np.arange(2000.0) * 0.001)
     >>> bool(0.0 <= braintools.metric.theta_gamma_coupling(x, 0.001) <= 1.0)
     True
 """,
@@ -443,9 +457,9 @@ def theta_gamma_coupling(lfp: Any, dt: Any) -> jax.Array:
     core_analysis.current_source_density,
     "``electrode_spacing`` is a Quantity or a number of mm.",
     """    >>> import brainunit as u
-    >>> import jax.numpy as jnp
+    >>> import numpy as np
     >>> import facade as braintools
-    >>> phi = jnp.array([0.0, 1.0, 4.0, 9.0])
+    >>> phi = np.array([0.0, 1.0, 4.0, 9.0])
     >>> print(braintools.metric.current_source_density(phi, 1000.0 * u.um))
     [-2. -2.]
 """,
@@ -461,9 +475,9 @@ def current_source_density(
 @_braintools(
     core_analysis.spectral_entropy,
     _SECONDS,
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> x = jnp.sin(2 * jnp.pi * 10 * jnp.arange(2000.0) * 0.001)
+    >>> x = np.sin(2 * np.pi * 10 * np.arange(2000.0) * 0.001)
     >>> bool(braintools.metric.spectral_entropy(x, 0.001) < 0.5)
     True
 """,
@@ -475,10 +489,10 @@ def spectral_entropy(lfp: Any, dt: Any, freq_range: Band = (1, 100)) -> jax.Arra
 @_braintools(
     core_analysis.lfp_phase_coherence,
     _SECONDS,
-    """    >>> import jax.numpy as jnp
+    """    >>> import numpy as np
     >>> import facade as braintools
-    >>> x = jnp.sin(2 * jnp.pi * 10 * jnp.arange(2000.0) * 0.001)
-    >>> plv = braintools.metric.lfp_phase_coherence(jnp.stack([x, x], 1), 0.001)
+    >>> x = np.sin(2 * np.pi * 10 * np.arange(2000.0) * 0.001)
+    >>> plv = braintools.metric.lfp_phase_coherence(np.stack([x, x], 1), 0.001)
     >>> print(f"{plv[0, 1]:.3f}")
     1.000
 """,
