@@ -61,7 +61,7 @@ def plateau_init(
     if isinstance(learning_rates, Sequence):
         learning_rates = jnp.asarray([float(x) for x in learning_rates])
     check_real("learning_rates", learning_rates, low=0)
-    out, _ = schedule_dtypes("learning_rates", {"learning_rates": learning_rates})
+    out, _ = schedule_dtypes(learning_rates=learning_rates)
     lrs = jnp.atleast_1d(jnp.asarray(learning_rates, out))
     if lrs.ndim != 1:
         raise ValueError(f"learning_rates must be a number or a 1-d array, got shape {lrs.shape}")

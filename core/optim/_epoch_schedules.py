@@ -105,10 +105,7 @@ def cyclic_schedule(
     total = up + down
 
     def schedule(step: ArrayLike) -> Array:
-        out, dtype = schedule_dtypes(
-            "base_value, max_value and gamma",
-            {"base_value": base_value, "max_value": max_value, "gamma": gamma},
-        )
+        out, dtype = schedule_dtypes(base_value=base_value, max_value=max_value, gamma=gamma)
         t = float_step(step, dtype)
         cycles = jnp.floor(t / total)
         r = t - cycles * total
@@ -194,12 +191,7 @@ def one_cycle_lr_schedule(
 
     def schedule(step: ArrayLike) -> Array:
         out, dtype = schedule_dtypes(
-            "max_value, div_factor and final_div_factor",
-            {
-                "max_value": max_value,
-                "div_factor": div_factor,
-                "final_div_factor": final_div_factor,
-            },
+            max_value=max_value, div_factor=div_factor, final_div_factor=final_div_factor
         )
         t = float_step(step, dtype)
         peak = as_value(max_value, dtype)
@@ -261,9 +253,7 @@ def cosine_warm_restarts_schedule(
     mult = as_int("period_mult", period_mult, minimum=1)
 
     def schedule(step: ArrayLike) -> Array:
-        out, dtype = schedule_dtypes(
-            "init_value and end_value", {"init_value": init_value, "end_value": end_value}
-        )
+        out, dtype = schedule_dtypes(init_value=init_value, end_value=end_value)
         t = jnp.maximum(float_step(step, dtype), 0.0)
         if mult == 1:
             length = jnp.full_like(t, period)
@@ -319,7 +309,7 @@ def chained_value(
             f"{len(base_values)}"
         )
     check_real("base_value", base_value)
-    out, dtype = schedule_dtypes("base_value", {"base_value": base_value})
+    out, dtype = schedule_dtypes(base_value=base_value)
     combined = jnp.asarray(base_value, dtype)
     for i, (value, base) in enumerate(zip(values, base_values, strict=True)):
         check_real(f"values[{i}]", value)

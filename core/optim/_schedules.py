@@ -80,13 +80,15 @@ def float_dtype(what: str, values: Mapping[str, object]) -> np.dtype:
     return np.dtype(jax.dtypes.canonicalize_dtype(dtype))
 
 
-def schedule_dtypes(what: str, values: Mapping[str, object]) -> tuple[np.dtype, np.dtype]:
-    """The output dtype (:func:`float_dtype`) and the dtype to compute in.
+def schedule_dtypes(**values: object) -> tuple[np.dtype, np.dtype]:
+    """The output dtype (:func:`float_dtype` of ``values``, by argument name) and the dtype to
+    compute in.
 
     Steps are converted to a float to compute with; ``float16`` and ``bfloat16`` cannot count
     past 2048 and 256 exactly, so narrow dtypes compute in ``float32`` and round at the end.
     """
-    out = float_dtype(what, values)
+    *first, last = values
+    out = float_dtype(f"{', '.join(first)} and {last}" if first else last, values)
     return out, (out if out.itemsize >= 4 else np.dtype(np.float32))
 
 
@@ -217,10 +219,7 @@ def polynomial_schedule(
         return constant_schedule(init_value)
 
     def schedule(step: ArrayLike) -> Array:
-        out, dtype = schedule_dtypes(
-            "init_value, end_value and power",
-            {"init_value": init_value, "end_value": end_value, "power": power},
-        )
+        out, dtype = schedule_dtypes(init_value=init_value, end_value=end_value, power=power)
         t = jnp.clip(float_step(step, dtype) - begin, 0, steps)
         init, end = as_value(init_value, dtype), as_value(end_value, dtype)
         # XLA may turn ``t / steps`` into ``t * (1 / steps)``, a hair above 1 at the end;
@@ -335,8 +334,7 @@ def exponential_decay(
 
     def schedule(step: ArrayLike) -> Array:
         out, dtype = schedule_dtypes(
-            "init_value, decay_rate and end_value",
-            {"init_value": init_value, "decay_rate": decay_rate, "end_value": end_value},
+            init_value=init_value, decay_rate=decay_rate, end_value=end_value
         )
         shifted = float_step(step, dtype) - begin
         init, rate = as_value(init_value, dtype), as_value(decay_rate, dtype)
@@ -396,10 +394,7 @@ def cosine_decay_schedule(
     check_real("exponent", exponent)
 
     def schedule(step: ArrayLike) -> Array:
-        out, dtype = schedule_dtypes(
-            "init_value, alpha and exponent",
-            {"init_value": init_value, "alpha": alpha, "exponent": exponent},
-        )
+        out, dtype = schedule_dtypes(init_value=init_value, alpha=alpha, exponent=exponent)
         t = jnp.minimum(float_step(step, dtype), steps)
         init, low = as_value(init_value, dtype), as_value(alpha, dtype)
         cosine = 0.5 * (1 + jnp.cos(jnp.pi * t / steps))

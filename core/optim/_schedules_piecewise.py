@@ -55,7 +55,7 @@ def piecewise_interpolate(
     scales = [scale for _, scale in pairs]
 
     def schedule(step: ArrayLike) -> Array:
-        out_dtype, dtype = schedule_dtypes("init_value", {"init_value": init_value})
+        out_dtype, dtype = schedule_dtypes(init_value=init_value)
         count = as_step(step)
         t = count.astype(dtype)
         values = [jnp.asarray(init_value, dtype)]
@@ -109,7 +109,7 @@ def piecewise_constant_schedule(
     pairs = check_boundaries_and_scales("boundaries_and_scales", boundaries_and_scales)
 
     def schedule(step: ArrayLike) -> Array:
-        out, dtype = schedule_dtypes("init_value", {"init_value": init_value})
+        out, dtype = schedule_dtypes(init_value=init_value)
         count = as_step(step)  # compared exactly, also past float32's integers
         value = constant_like(count, init_value, dtype)
         for boundary, scale in pairs:
