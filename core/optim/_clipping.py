@@ -11,9 +11,9 @@ from core._docstrings import fill_doc
 from core._validation import check_real
 
 from . import _tree as tu
-from ._base import GradientTransformation, NeedsParams, OptState, ParamFree, Params, Updates
+from ._base import GradientTransformation, OptState, ParamFree, Updates
 from ._docs import OPTIMIZER
-from ._scale import Stateless
+from ._scale import ByParam, Stateless
 
 
 class _Clip(Stateless, ParamFree):
@@ -126,22 +126,18 @@ def _unitwise_norm(x: jax.Array) -> jax.Array:
     return jnp.broadcast_to(jnp.sqrt(sq), x.shape)
 
 
-class _AdaptiveGradClip(Stateless, NeedsParams):
-    public_name = "adaptive_grad_clip"
+class _AdaptiveGradClip(ByParam):
     clipping: Any
     eps: Any
+    public_name = "adaptive_grad_clip"
 
-    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
-
-        def f(given: jax.Array, p: jax.Array) -> jax.Array:
-            dtype = tu.wider(given.dtype, p.dtype)
-            g, p = given.astype(dtype), p.astype(dtype)
-            g_norm = _unitwise_norm(g)
-            max_norm = tu.hp(self.clipping, g) * jnp.maximum(_unitwise_norm(p), tu.hp(self.eps, g))
-            clipped = g * (max_norm / jnp.maximum(g_norm, 1e-6))
-            return jnp.where(g_norm < max_norm, g, clipped).astype(given.dtype)
-
-        return tu.tree_map(f, updates, params), state
+    def leaf(self, given: jax.Array, p: jax.Array) -> jax.Array:
+        dtype = tu.wider(given.dtype, p.dtype)
+        g, p = given.astype(dtype), p.astype(dtype)
+        g_norm = _unitwise_norm(g)
+        max_norm = tu.hp(self.clipping, g) * jnp.maximum(_unitwise_norm(p), tu.hp(self.eps, g))
+        clipped = g * (max_norm / jnp.maximum(g_norm, 1e-6))
+        return jnp.where(g_norm < max_norm, g, clipped).astype(given.dtype)
 
 
 @fill_doc(**OPTIMIZER)

@@ -53,9 +53,9 @@ class ScaleByLBFGSState(NamedTuple):
 
 
 class _ScaleByLBFGS(NeedsParams):
-    public_name = "scale_by_lbfgs"
     memory_size: int = eqx.field(static=True)
     scale_init_precond: bool = eqx.field(static=True)
+    public_name = "scale_by_lbfgs"
 
     def init(self, params: Params) -> OptState:
         zeros = tu.zeros_like(params)

@@ -294,12 +294,12 @@ def _factored_dims(shape: tuple[int, ...], factored: bool, min_size: int) -> tup
 
 
 class _ScaleByFactoredRms(NeedsParams):
-    public_name = "scale_by_factored_rms"
     factored: bool = eqx.field(static=True)
     decay_rate: Any
     step_offset: Any
     min_dim_size_to_factor: int = eqx.field(static=True)
     epsilon: Any
+    public_name = "scale_by_factored_rms"
 
     def _dims(self, p: jax.Array) -> tuple[int, int] | None:
         return _factored_dims(p.shape, self.factored, self.min_dim_size_to_factor)

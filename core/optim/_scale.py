@@ -3,6 +3,7 @@ EMA, sign, gradient noise and trust ratio."""
 
 from __future__ import annotations
 
+import abc
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import equinox as eqx
@@ -42,6 +43,18 @@ class Stateless(GradientTransformation):
     def init(self, params: Params) -> OptState:
         del params
         return EmptyState()
+
+
+class ByParam(Stateless, NeedsParams):
+    """Base of the stateless transforms that rewrite each update leaf from its parameter leaf;
+    subclasses give :meth:`leaf`."""
+
+    @abc.abstractmethod
+    def leaf(self, u: jax.Array, p: jax.Array) -> jax.Array:
+        """The new update leaf from the update ``u`` and the parameter ``p``."""
+
+    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
+        return tu.tree_map(self.leaf, updates, params), state
 
 
 class ScheduleState(NamedTuple):
@@ -143,8 +156,8 @@ def scale_by_learning_rate(
 
 
 class _AddDecayedWeights(NeedsParams):
-    public_name = "add_decayed_weights"
     weight_decay: Any
+    public_name = "add_decayed_weights"
 
     def init(self, params: Params) -> OptState:
         del params
@@ -380,25 +393,19 @@ def add_noise(eta: float, gamma: float, key: int | jax.Array = 0) -> GradientTra
     return _AddNoise(eta, gamma, key)
 
 
-class _ScaleByTrustRatio(Stateless, NeedsParams):
-    public_name = "scale_by_trust_ratio"
+class _ScaleByTrustRatio(ByParam):
     min_norm: Any
     trust_coefficient: Any
     eps: Any
+    public_name = "scale_by_trust_ratio"
 
-    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
-
-        def f(u: jax.Array, p: jax.Array) -> jax.Array:
-            dtype = tu.wider(u.dtype, p.dtype)
-            p_norm = tu.safe_norm(p.astype(dtype), self.min_norm)
-            u_norm = tu.safe_norm(u.astype(dtype), self.min_norm)
-            ratio = (
-                tu.hp(self.trust_coefficient, p_norm) * p_norm / (u_norm + tu.hp(self.eps, u_norm))
-            )
-            zero = jnp.logical_or(p_norm == 0.0, u_norm == 0.0)
-            return u * jnp.where(zero, jnp.ones([], u.dtype), ratio.astype(u.dtype))
-
-        return tu.tree_map(f, updates, params), state
+    def leaf(self, u: jax.Array, p: jax.Array) -> jax.Array:
+        dtype = tu.wider(u.dtype, p.dtype)
+        p_norm = tu.safe_norm(p.astype(dtype), self.min_norm)
+        u_norm = tu.safe_norm(u.astype(dtype), self.min_norm)
+        ratio = tu.hp(self.trust_coefficient, p_norm) * p_norm / (u_norm + tu.hp(self.eps, u_norm))
+        zero = jnp.logical_or(p_norm == 0.0, u_norm == 0.0)
+        return u * jnp.where(zero, jnp.ones([], u.dtype), ratio.astype(u.dtype))
 
 
 def scale_by_trust_ratio(
@@ -434,21 +441,17 @@ def scale_by_trust_ratio(
     return _ScaleByTrustRatio(min_norm, trust_coefficient, eps)
 
 
-class _ScaleByParamBlockRMS(Stateless, NeedsParams):
-    public_name = "scale_by_param_block_rms"
+class _ScaleByParamBlockRMS(ByParam):
     min_scale: Any
+    public_name = "scale_by_param_block_rms"
 
-    def step(self, updates: Updates, state: OptState, params: Params) -> tuple[Updates, OptState]:
-
-        def f(u: jax.Array, p: jax.Array) -> jax.Array:
-            rms = jnp.sqrt(jnp.mean(p * p))
-            q = jnp.where(rms <= self.min_scale, jnp.ones_like(p), p)
-            safe = jnp.where(
-                rms <= self.min_scale, tu.hp(self.min_scale, rms), jnp.sqrt(jnp.mean(q * q))
-            )
-            return u * safe.astype(u.dtype)
-
-        return tu.tree_map(f, updates, params), state
+    def leaf(self, u: jax.Array, p: jax.Array) -> jax.Array:
+        rms = jnp.sqrt(jnp.mean(p * p))
+        q = jnp.where(rms <= self.min_scale, jnp.ones_like(p), p)
+        safe = jnp.where(
+            rms <= self.min_scale, tu.hp(self.min_scale, rms), jnp.sqrt(jnp.mean(q * q))
+        )
+        return u * safe.astype(u.dtype)
 
 
 @fill_doc(**OPTIMIZER)

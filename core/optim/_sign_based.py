@@ -161,13 +161,13 @@ class ScaleByNovogradState(NamedTuple):
 
 
 class _ScaleByNovograd(NeedsParams):
-    public_name = "scale_by_novograd"
     mu_dtype: Any = eqx.field(static=True)
     b1: Any
     b2: Any
     eps: Any
     eps_root: Any
     weight_decay: Any
+    public_name = "scale_by_novograd"
 
     def init(self, params: Params) -> OptState:
         nu = jax.tree.map(lambda p: jnp.zeros([], jnp.result_type(p)), params)
