@@ -8,6 +8,7 @@ from jax.typing import ArrayLike
 
 from .._validation import check_real
 from . import _validate as v
+from ._jit import kernel
 
 __all__ = ["safe_norm"]
 
@@ -53,6 +54,20 @@ def safe_norm(
     """
     arr = v.float_array("x", x)
     check_real("min_norm", min_norm, low=0.0)
+    axes = tuple(axis) if isinstance(axis, list) else axis
+    return _safe_norm(arr, min_norm, ord=ord, axis=axes, keepdims=keepdims)
+
+
+@kernel("ord", "axis", "keepdims")
+def _safe_norm(
+    arr: jax.Array,
+    min_norm: ArrayLike,
+    *,
+    ord: int | float | str | None,
+    axis: int | tuple[int, ...] | None,
+    keepdims: bool,
+) -> jax.Array:
+    """The bounded norm of validated ``arr`` (one compiled call)."""
     norm = jnp.linalg.norm(arr, ord=ord, axis=axis, keepdims=True)
     small = norm <= min_norm
     masked = jnp.linalg.norm(jnp.where(small, 1, arr), ord=ord, axis=axis, keepdims=keepdims)
