@@ -146,11 +146,9 @@ def scale_by_adam(
     (NAdam); ``amsgrad`` divides by the running maximum of :math:`\hat v_t`.
 
     Args:
-        b1: decay of the first moment, in [0, 1).
-        b2: decay of the second moment, in [0, 1).
-        eps: added to the denominator outside the square root, > 0.
-        eps_root: added inside the square root, >= 0.
-        mu_dtype: dtype of the first moment (default: the parameter's dtype).
+        {adam_decays}
+        {adam_eps}
+        {mu_dtype}
         nesterov: use Nesterov momentum (NAdam).
         amsgrad: use the running maximum of the second moment (AMSGrad).
 
@@ -403,10 +401,8 @@ def scale_by_radam(
     0.2.8, loses about 1% in float32 at the first rectified step.
 
     Args:
-        b1: decay of the first moment, in [0, 1).
-        b2: decay of the second moment, in [0, 1).
-        eps: added outside the square root, > 0.
-        eps_root: added inside the square root, >= 0.
+        {adam_decays}
+        {adam_eps}
         threshold: :math:`\rho_t` above which the adaptive step is used.
         nesterov: use Nesterov momentum.
 

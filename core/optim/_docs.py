@@ -58,3 +58,14 @@ OPTIMIZER = {
     "transform_example": TRANSFORM_EXAMPLE,
 }
 """The fragments of the named optimizers and building blocks, by placeholder name."""
+
+ONECYCLE_START = """transition_steps: positive length of the cycle.
+peak_value: the highest value, reached at step ``int(pct_start * transition_steps)``.
+pct_start: fraction of the cycle spent rising, in ``[0, 1]``."""
+
+ONECYCLE_DIVS = """div_factor: positive; the value starts at ``peak_value / div_factor``.
+final_div_factor: positive; the value ends at ``peak_value / (div_factor *
+    final_div_factor)``."""
+
+SCHEDULE = {"onecycle_start": ONECYCLE_START, "onecycle_divs": ONECYCLE_DIVS}
+"""The fragments of the one-cycle schedules, by placeholder name."""

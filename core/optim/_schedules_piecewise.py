@@ -13,8 +13,10 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike
 
+from core._docstrings import fill_doc
 from core._validation import as_float, as_int, check_real
 
+from ._docs import SCHEDULE
 from ._schedules import (
     ScheduleFn,
     as_step,
@@ -196,6 +198,7 @@ def _onecycle(
     return piecewise_interpolate(interpolate_type, init_value, pairs)
 
 
+@fill_doc(**SCHEDULE)
 def cosine_onecycle_schedule(
     transition_steps: int,
     peak_value: ArrayLike,
@@ -221,12 +224,8 @@ def cosine_onecycle_schedule(
         \end{cases}
 
     Args:
-        transition_steps: positive length of the cycle.
-        peak_value: the highest value, reached at step ``int(pct_start * transition_steps)``.
-        pct_start: fraction of the cycle spent rising, in ``[0, 1]``.
-        div_factor: positive; the value starts at ``peak_value / div_factor``.
-        final_div_factor: positive; the value ends at ``peak_value / (div_factor *
-            final_div_factor)``.
+        {onecycle_start}
+        {onecycle_divs}
 
     Returns:
         A schedule ``step -> value``.
@@ -250,6 +249,7 @@ def cosine_onecycle_schedule(
     return _onecycle("cosine", transition_steps, peak_value, [start], div_factor, final_div_factor)
 
 
+@fill_doc(**SCHEDULE)
 def linear_onecycle_schedule(
     transition_steps: int,
     peak_value: ArrayLike,
@@ -276,14 +276,10 @@ def linear_onecycle_schedule(
     (optax instead drops one of the scales).
 
     Args:
-        transition_steps: positive length of the cycle.
-        peak_value: the highest value, reached at step ``int(pct_start * transition_steps)``.
-        pct_start: fraction of the cycle spent rising, in ``[0, 1]``.
+        {onecycle_start}
         pct_final: fraction of the cycle at whose end the value is back at ``peak_value /
             div_factor``, in ``[pct_start, 1]``.
-        div_factor: positive; the value starts at ``peak_value / div_factor``.
-        final_div_factor: positive; the value ends at ``peak_value / (div_factor *
-            final_div_factor)``.
+        {onecycle_divs}
 
     Returns:
         A schedule ``step -> value``.

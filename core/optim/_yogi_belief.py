@@ -54,10 +54,8 @@ def scale_by_yogi(
         u_t = \frac{\hat m_t}{\sqrt{\hat v_t + \bar\epsilon} + \epsilon}
 
     Args:
-        b1: decay of the first moment, in [0, 1).
-        b2: decay of the second moment, in [0, 1).
-        eps: added outside the square root, > 0.
-        eps_root: added inside the square root, >= 0.
+        {adam_decays}
+        {adam_eps}
         initial_accumulator_value: initial value of both moments.
 
     {transform_example}
