@@ -26,6 +26,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from core._docstrings import fill_doc
+
 T = TypeVar("T")
 
 __all__ = [
@@ -77,6 +79,16 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+_REAL_INTERVAL = """name: the argument's name, as the user wrote it.
+value: the value to check.
+low: the smallest valid value, or ``None`` for no lower bound.
+high: the largest valid value, or ``None`` for no upper bound.
+low_open: exclude ``low`` itself.
+high_open: exclude ``high`` itself."""
+"""The arguments of :func:`check_real` and :func:`as_float`, described once."""
+
+
+@fill_doc(real_interval=_REAL_INTERVAL)
 def check_real(
     name: str,
     value: object,
@@ -93,12 +105,7 @@ def check_real(
     inside the interval (``low_open`` / ``high_open`` exclude the end points).
 
     Args:
-        name: the argument's name, as the user wrote it.
-        value: the value to check.
-        low: the smallest valid value, or ``None`` for no lower bound.
-        high: the largest valid value, or ``None`` for no upper bound.
-        low_open: exclude ``low`` itself.
-        high_open: exclude ``high`` itself.
+        {real_interval}
 
     Raises:
         TypeError: ``value`` is not a real number or array (a ``bool``, a ``str``, ``None``,
@@ -134,6 +141,7 @@ def check_real(
         raise ValueError(f"{name} must be {what}{need}, got {value!r}")
 
 
+@fill_doc(real_interval=_REAL_INTERVAL)
 def as_float(
     name: str,
     value: object,
@@ -149,12 +157,7 @@ def as_float(
     clipping threshold). A 0-d NumPy or JAX array is accepted; a traced value is not.
 
     Args:
-        name: the argument's name, as the user wrote it.
-        value: the value to check.
-        low: the smallest valid value, or ``None`` for no lower bound.
-        high: the largest valid value, or ``None`` for no upper bound.
-        low_open: exclude ``low`` itself.
-        high_open: exclude ``high`` itself.
+        {real_interval}
 
     Returns:
         The value as a Python ``float``.
