@@ -2,15 +2,13 @@ r"""Exponential surrogates: Laplace-shaped :math:`e^{-\alpha|x|}` derivatives.""
 
 from __future__ import annotations
 
-from jax import Array
-
-from ._base import Hyperparameter, Surrogate, hyperparameter
+from ._base import Hyperparameter, hyperparameter
 from ._docs import documented
-from ._shapes import exp_abs_fun, exp_abs_grad
+from ._shapes import EXP_ABS, OnCurve
 
 
 @documented
-class PiecewiseExp(Surrogate):
+class PiecewiseExp(OnCurve):
     r"""Piecewise-exponential surrogate of unit area (a Laplace density).
 
     .. math::
@@ -37,15 +35,14 @@ class PiecewiseExp(Surrogate):
 
     alpha: Hyperparameter = hyperparameter(1.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return 0.5 * self.alpha * exp_abs_grad(x, self.alpha)
+    _curve = EXP_ABS
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return 0.5 * self.alpha * exp_abs_fun(x, self.alpha)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 0.5 * self.alpha, self.alpha
 
 
 @documented
-class SlayerGrad(Surrogate):
+class SlayerGrad(OnCurve):
     r"""SLAYER's exponential surrogate :math:`e^{-\alpha|x|}`.
 
     .. math::
@@ -76,15 +73,14 @@ class SlayerGrad(Surrogate):
 
     alpha: Hyperparameter = hyperparameter(4.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return exp_abs_grad(x, self.alpha)
+    _curve = EXP_ABS
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return exp_abs_fun(x, self.alpha)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 1.0, self.alpha
 
 
 @documented
-class SpikeRateEscape(Surrogate):
+class SpikeRateEscape(OnCurve):
     r"""Escape-rate surrogate :math:`k\,e^{-\beta|x|}` (snntorch's ``spike_rate_escape``).
 
     .. math::
@@ -113,8 +109,7 @@ class SpikeRateEscape(Surrogate):
     beta: Hyperparameter = hyperparameter(1.0)
     slope: Hyperparameter = hyperparameter(25.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return self.slope * exp_abs_grad(x, self.beta)
+    _curve = EXP_ABS
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return self.slope * exp_abs_fun(x, self.beta)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return self.slope, self.beta

@@ -9,13 +9,13 @@ from jax import Array
 
 from ._base import Hyperparameter, Surrogate, hyperparameter
 from ._docs import documented
-from ._shapes import normal_cdf, normal_pdf
+from ._shapes import NORMAL, OnCurve, normal_cdf, normal_pdf
 
 _SQRT2 = math.sqrt(2.0)
 
 
 @documented
-class ERF(Surrogate):
+class ERF(OnCurve):
     r"""Error-function surrogate, the derivative of :math:`\tfrac12\operatorname{erfc}(-\alpha x)`.
 
     .. math::
@@ -43,15 +43,14 @@ class ERF(Surrogate):
 
     alpha: Hyperparameter = hyperparameter(1.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return normal_pdf(x, 0.0, 1.0 / (_SQRT2 * self.alpha))
+    _curve = NORMAL
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return normal_cdf(x, 0.0, 1.0 / (_SQRT2 * self.alpha))
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 1.0, 0.0, 1.0 / (_SQRT2 * self.alpha)
 
 
 @documented
-class GaussianGrad(Surrogate):
+class GaussianGrad(OnCurve):
     r"""Gaussian surrogate: a scaled normal density.
 
     .. math::
@@ -80,11 +79,10 @@ class GaussianGrad(Surrogate):
     sigma: Hyperparameter = hyperparameter(0.5)
     alpha: Hyperparameter = hyperparameter(0.5)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return self.alpha * normal_pdf(x, 0.0, self.sigma)
+    _curve = NORMAL
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return self.alpha * normal_cdf(x, 0.0, self.sigma)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return self.alpha, 0.0, self.sigma
 
 
 @documented

@@ -7,11 +7,11 @@ from jax import Array
 
 from ._base import Hyperparameter, Surrogate, hyperparameter
 from ._docs import documented
-from ._shapes import logistic_fun, logistic_grad, triangle_fun, triangle_grad
+from ._shapes import TRIANGLE, OnCurve, logistic_fun, logistic_grad
 
 
 @documented
-class PiecewiseQuadratic(Surrogate):
+class PiecewiseQuadratic(OnCurve):
     r"""Piecewise-quadratic surrogate: a triangle of height :math:`\alpha`, width :math:`2/\alpha`.
 
     .. math::
@@ -43,15 +43,14 @@ class PiecewiseQuadratic(Surrogate):
 
     alpha: Hyperparameter = hyperparameter(1.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return triangle_grad(x, self.alpha, 1.0 / self.alpha)
+    _curve = TRIANGLE
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return triangle_fun(x, self.alpha, 1.0 / self.alpha)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 1.0, self.alpha, 1.0 / self.alpha
 
 
 @documented
-class Triangular(Surrogate):
+class Triangular(OnCurve):
     r"""A true triangle of unit area and half-width ``width``.
 
     .. math::
@@ -81,15 +80,14 @@ class Triangular(Surrogate):
 
     width: Hyperparameter = hyperparameter(1.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return triangle_grad(x, 1.0 / self.width, self.width)
+    _curve = TRIANGLE
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return triangle_fun(x, 1.0 / self.width, self.width)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 1.0, 1.0 / self.width, self.width
 
 
 @documented
-class ReluGrad(Surrogate):
+class ReluGrad(OnCurve):
     r"""ReLU-shaped triangle of braintools: :math:`\max(\alpha w - \alpha|x|, 0)`.
 
     .. math::
@@ -118,11 +116,10 @@ class ReluGrad(Surrogate):
     alpha: Hyperparameter = hyperparameter(1.0)
     width: Hyperparameter = hyperparameter(1.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return triangle_grad(x, self.alpha * self.width, self.width)
+    _curve = TRIANGLE
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return triangle_fun(x, self.alpha * self.width, self.width)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 1.0, self.alpha * self.width, self.width
 
 
 @documented

@@ -2,20 +2,27 @@
 
 Several named surrogates are the same curve with different parameterisations
 (``PiecewiseQuadratic``, ``ReluGrad`` and ``Triangular`` are all triangles), so the
-curve lives here once. Every formula is written to stay finite for any finite
-input in float16, bfloat16, float32 and float64: no branch of a ``where`` is
-allowed to overflow to ``inf`` in a way that could poison a gradient.
+curve lives here once, as a :class:`Curve`, and such a surrogate is an :class:`OnCurve`:
+it names its curve and maps its hyperparameters to the curve's parameters in one
+place, from which both its derivative and its antiderivative follow.
+
+Every formula is written to stay finite for any finite input in float16, bfloat16,
+float32 and float64: no branch of a ``where`` is allowed to overflow to ``inf`` in a
+way that could poison a gradient.
 """
 
 from __future__ import annotations
 
+import abc
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 from jax import Array
 
-from ._base import Hyperparameter, abs_up
+from ._base import Hyperparameter, Surrogate, abs_up
 
 _SQRT2 = math.sqrt(2.0)
 _SQRT2PI = math.sqrt(2.0 * math.pi)
@@ -73,3 +80,43 @@ def normal_pdf(x: Array, mean: Hyperparameter, std: Hyperparameter) -> Array:
 def normal_cdf(x: Array, mean: Hyperparameter, std: Hyperparameter) -> Array:
     """Distribution function of ``N(mean, std^2)`` at ``x``."""
     return 0.5 * jax.scipy.special.erfc(-(x - mean) / (_SQRT2 * std))
+
+
+class Curve(NamedTuple):
+    """A surrogate derivative and its antiderivative, both functions of ``(x, *parameters)``."""
+
+    grad: Callable[..., Array]
+    fun: Callable[..., Array]
+
+
+TRIANGLE = Curve(triangle_grad, triangle_fun)
+FAST_SIGMOID = Curve(fast_sigmoid_grad, fast_sigmoid_fun)
+EXP_ABS = Curve(exp_abs_grad, exp_abs_fun)
+LOGISTIC = Curve(logistic_grad, logistic_fun)
+NORMAL = Curve(normal_pdf, normal_cdf)
+
+
+class OnCurve(Surrogate):
+    r"""A surrogate that is a scaled shared curve: :math:`g = s\,c'(x; p)`, :math:`F = s\,c(x; p)`.
+
+    A subclass sets ``_curve`` and writes :meth:`_on_curve`, which gives the scale
+    :math:`s` and the curve's parameters :math:`p` from its hyperparameters; the
+    derivative and the antiderivative both follow from it, so they cannot disagree.
+    """
+
+    @property
+    @abc.abstractmethod
+    def _curve(self) -> Curve:
+        """The shared curve (a class attribute in each subclass)."""
+
+    @abc.abstractmethod
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        """``(scale, *parameters)``: the factor :math:`s` and the curve's arguments :math:`p`."""
+
+    def surrogate_grad(self, x: Array) -> Array:
+        scale, *parameters = self._on_curve()
+        return scale * self._curve.grad(x, *parameters)
+
+    def surrogate_fun(self, x: Array) -> Array:
+        scale, *parameters = self._on_curve()
+        return scale * self._curve.fun(x, *parameters)

@@ -9,16 +9,11 @@ from jax import Array
 
 from ._base import Hyperparameter, Surrogate, abs_up, hyperparameter
 from ._docs import documented
-from ._shapes import (
-    fast_sigmoid_fun,
-    fast_sigmoid_grad,
-    logistic_fun,
-    logistic_grad,
-)
+from ._shapes import FAST_SIGMOID, LOGISTIC, OnCurve
 
 
 @documented
-class Sigmoid(Surrogate):
+class Sigmoid(OnCurve):
     r"""Logistic surrogate, the derivative of :math:`\sigma(\alpha x)`.
 
     .. math::
@@ -50,15 +45,14 @@ class Sigmoid(Surrogate):
 
     alpha: Hyperparameter = hyperparameter(4.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return logistic_grad(x, self.alpha)
+    _curve = LOGISTIC
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return logistic_fun(x, self.alpha)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 1.0, self.alpha
 
 
 @documented
-class Tanh(Surrogate):
+class Tanh(OnCurve):
     r"""Hyperbolic-tangent surrogate, the derivative of :math:`(1 + \tanh(\alpha x)) / 2`.
 
     .. math::
@@ -85,15 +79,14 @@ class Tanh(Surrogate):
 
     alpha: Hyperparameter = hyperparameter(2.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return logistic_grad(x, 2.0 * self.alpha)
+    _curve = LOGISTIC
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return logistic_fun(x, 2.0 * self.alpha)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 1.0, 2.0 * self.alpha
 
 
 @documented
-class SoftSign(Surrogate):
+class SoftSign(OnCurve):
     r"""Soft-sign surrogate, the derivative of :math:`\tfrac12 + x / (2/\alpha + 2|x|)`.
 
     .. math::
@@ -119,15 +112,14 @@ class SoftSign(Surrogate):
 
     alpha: Hyperparameter = hyperparameter(1.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return 0.5 * self.alpha * fast_sigmoid_grad(x, self.alpha)
+    _curve = FAST_SIGMOID
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return 0.5 * self.alpha * fast_sigmoid_fun(x, self.alpha)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 0.5 * self.alpha, self.alpha
 
 
 @documented
-class SuperSpike(Surrogate):
+class SuperSpike(OnCurve):
     r"""SuperSpike (fast sigmoid) surrogate of Zenke & Ganguli.
 
     .. math::
@@ -157,15 +149,14 @@ class SuperSpike(Surrogate):
 
     beta: Hyperparameter = hyperparameter(25.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return fast_sigmoid_grad(x, self.beta)
+    _curve = FAST_SIGMOID
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return fast_sigmoid_fun(x, self.beta)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 1.0, self.beta
 
 
 @documented
-class InvSquareGrad(Surrogate):
+class InvSquareGrad(OnCurve):
     r"""Inverse-square surrogate (braintools' name for the fast sigmoid).
 
     .. math::
@@ -193,11 +184,10 @@ class InvSquareGrad(Surrogate):
 
     alpha: Hyperparameter = hyperparameter(100.0)
 
-    def surrogate_grad(self, x: Array) -> Array:
-        return fast_sigmoid_grad(x, self.alpha)
+    _curve = FAST_SIGMOID
 
-    def surrogate_fun(self, x: Array) -> Array:
-        return fast_sigmoid_fun(x, self.alpha)
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 1.0, self.alpha
 
 
 @documented
