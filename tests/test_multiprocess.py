@@ -430,6 +430,9 @@ def test_initialize_reads_the_launchers_environment(
     # the id comes from the environment, and is checked before anything joins
     with pytest.raises(ValueError, match=r"process_id must be between 0 and .* = 1, got 3"):
         distributed.initialize()
+    monkeypatch.setenv("WORLD_SIZE" if "WORLD_SIZE" in env else "JAX_NUM_PROCESSES", "two")
+    with pytest.raises(ValueError, match="must be an integer >= 1, got 'two'"):
+        distributed.initialize()
 
 
 def test_sharded_checkpoint_refusals(tmp_path: Path) -> None:

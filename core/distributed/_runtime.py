@@ -45,19 +45,26 @@ class Cluster:
     coordinator_address: str | None
 
 
+def _env_int(env: Mapping[str, str], name: str, minimum: int) -> int | None:
+    """The integer in the environment variable ``name`` (``None`` if unset)."""
+    if name not in env:
+        return None
+    text = env[name].strip()
+    if not text.isdigit() or int(text) < minimum:
+        raise ValueError(
+            f"the environment variable {name} must be an integer >= {minimum}, got {text!r}"
+        )
+    return int(text)
+
+
 def _environment(env: Mapping[str, str]) -> tuple[str | None, int | None, int | None]:
     """Coordinator address, process count and id from JAX's or torchrun's variables."""
     if ENV_PROCESSES in env or ENV_PROCESS_ID in env:
-        return (
-            env.get(ENV_ADDRESS),
-            as_int(ENV_PROCESSES, int(env[ENV_PROCESSES]), minimum=1)
-            if ENV_PROCESSES in env
-            else None,
-            as_int(ENV_PROCESS_ID, int(env[ENV_PROCESS_ID])) if ENV_PROCESS_ID in env else None,
-        )
+        processes = _env_int(env, ENV_PROCESSES, 1)
+        return env.get(ENV_ADDRESS), processes, _env_int(env, ENV_PROCESS_ID, 0)
     if all(name in env for name in _TORCHRUN):
         address = f"{env['MASTER_ADDR']}:{env['MASTER_PORT']}"
-        return address, int(env["WORLD_SIZE"]), int(env["RANK"])
+        return address, _env_int(env, "WORLD_SIZE", 1), _env_int(env, "RANK", 0)
     return env.get(ENV_ADDRESS), None, None
 
 
