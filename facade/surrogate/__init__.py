@@ -11,7 +11,7 @@ the braintools way, with an ``__init__`` that assigns attributes.
 
 from __future__ import annotations
 
-from core import surrogate as core_surrogate
+from core import surrogate as _core_surrogate
 from core.surrogate import ERF as ERF
 from core.surrogate import S2NN as S2NN
 from core.surrogate import Arctan as Arctan
@@ -74,4 +74,4 @@ _CORE_ONLY = ("SurrogateLike", "hyperparameter", "spike")
 field declaration, the spike kernel): braintools has none of them."""
 
 # core.surrogate's public names less those; "Surrogate" here is the class of ._base
-__all__ = [name for name in core_surrogate.__all__ if name not in _CORE_ONLY]
+__all__ = [name for name in _core_surrogate.__all__ if name not in _CORE_ONLY]
