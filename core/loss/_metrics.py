@@ -27,12 +27,8 @@ _MEMBRANE = _docs.readout("membrane")
 @kernel("decoder", "population")
 def _accuracy(x: jax.Array, labels: jax.Array, *, decoder: str, population: int) -> jax.Array:
     """Fraction of correct ``decoder`` predictions; NaN if a traced label is out of range."""
-    if decoder == "count":  # also the rate decoder: same argmax
-        predicted = jnp.argmax(jnp.sum(r.pool(x, population, "sum"), axis=0), axis=-1)
-    elif decoder == "max_membrane":
-        predicted = jnp.argmax(jnp.max(r.pool(x, population, "mean"), axis=0), axis=-1)
-    else:  # "first_spike"
-        predicted = jnp.argmin(r.pool(r.spike_times(x), population, "min"), axis=-1)
+    # "count" is also the rate decoder (same argmax); ties go to the lowest class index
+    predicted = jnp.argmax(r.class_scores(x, population, decoder), axis=-1)
     correct = (predicted == labels).astype(jnp.float32)
     return jnp.mean(v.mask_invalid(correct, labels, x.shape[-1] // population))
 

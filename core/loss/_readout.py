@@ -86,6 +86,21 @@ def spike_times(spikes: jax.Array) -> jax.Array:
     return jnp.sum(steps * spikes * silent_before, axis=0) + num_steps * silent_so_far[-1]
 
 
+def class_scores(x: jax.Array, population: int, decoder: str) -> jax.Array:
+    """Class scores of time-major ``x`` under ``decoder``: the highest score wins.
+
+    ``"rate"``: the spikes of each class at every step, ``(T, ..., classes)``; ``"count"``:
+    their sum over time; ``"max_membrane"``: the peak over time of the class-mean potential;
+    ``"first_spike"``: minus the class's earliest first-spike time.
+    """
+    if decoder == "first_spike":
+        return -pool(spike_times(x), population, "min")
+    if decoder == "max_membrane":
+        return jnp.max(pool(x, population, "mean"), axis=0)
+    per_step = pool(x, population, "sum")
+    return per_step if decoder == "rate" else jnp.sum(per_step, axis=0)
+
+
 def first_spike_time(spikes: ArrayLike, *, time_axis: int = 0) -> jax.Array:
     r"""Differentiable time (in steps) of each neuron's first spike; ``T`` if it is silent.
 

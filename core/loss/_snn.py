@@ -75,12 +75,18 @@ def ce_rate_loss(
     x, y, _ = r.readout(
         "spikes", spikes, labels, time_axis=time_axis, population=population, check=check
     )
-    return _ce_rate(x, y, population=population)
+    return decoded_cross_entropy(x, y, decoder="rate", population=population)
 
 
-@kernel("population")
-def _ce_rate(x: jax.Array, y: jax.Array, *, population: int) -> jax.Array:
-    return jnp.mean(_per_step_cross_entropy(r.pool(x, population, "sum"), y), axis=0)
+@kernel("decoder", "population")
+def decoded_cross_entropy(
+    x: jax.Array, y: jax.Array, *, decoder: str, population: int
+) -> jax.Array:
+    """Cross-entropy of the class scores of ``decoder`` (for ``"rate"``: every step, averaged)."""
+    scores = r.class_scores(x, population, decoder)
+    if decoder == "rate":
+        return jnp.mean(_per_step_cross_entropy(scores, y), axis=0)
+    return integer_label_cross_entropy(scores, y)
 
 
 @fill_doc(**_SPIKES)
@@ -116,12 +122,7 @@ def ce_count_loss(
     x, y, _ = r.readout(
         "spikes", spikes, labels, time_axis=time_axis, population=population, check=check
     )
-    return _ce_count(x, y, population=population)
-
-
-@kernel("population")
-def _ce_count(x: jax.Array, y: jax.Array, *, population: int) -> jax.Array:
-    return integer_label_cross_entropy(jnp.sum(r.pool(x, population, "sum"), axis=0), y)
+    return decoded_cross_entropy(x, y, decoder="count", population=population)
 
 
 @fill_doc(**_MEMBRANE)
@@ -158,12 +159,7 @@ def ce_max_membrane_loss(
     x, y, _ = r.readout(
         "membrane", membrane, labels, time_axis=time_axis, population=population, check=check
     )
-    return _ce_max_membrane(x, y, population=population)
-
-
-@kernel("population")
-def _ce_max_membrane(x: jax.Array, y: jax.Array, *, population: int) -> jax.Array:
-    return integer_label_cross_entropy(jnp.max(r.pool(x, population, "mean"), axis=0), y)
+    return decoded_cross_entropy(x, y, decoder="max_membrane", population=population)
 
 
 @fill_doc(**_SPIKES)

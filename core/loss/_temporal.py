@@ -16,8 +16,8 @@ from core._validation import check_real
 from . import _docs
 from . import _readout as r
 from . import _validate as v
-from ._classification import integer_label_cross_entropy
 from ._jit import kernel
+from ._snn import decoded_cross_entropy
 
 __all__ = ["ce_temporal_loss", "mse_temporal_loss"]
 
@@ -58,12 +58,7 @@ def ce_temporal_loss(
     x, y, _ = r.readout(
         "spikes", spikes, labels, time_axis=time_axis, population=population, check=check
     )
-    return _ce_temporal(x, y, population=population)
-
-
-@kernel("population")
-def _ce_temporal(x: jax.Array, y: jax.Array, *, population: int) -> jax.Array:
-    return integer_label_cross_entropy(-r.pool(r.spike_times(x), population, "min"), y)
+    return decoded_cross_entropy(x, y, decoder="first_spike", population=population)
 
 
 @fill_doc(**_SPIKES)
