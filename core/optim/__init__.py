@@ -57,15 +57,15 @@ from ._base import ScalarOrSchedule as ScalarOrSchedule  # type alias (not in __
 from ._base import Schedule as Schedule  # type alias (not in __all__: no docstring)
 from ._base import TransformLike as TransformLike
 from ._base import apply_updates as apply_updates
+from ._base import chain as chain
+from ._base import identity as identity
+from ._base import named_chain as named_chain
 from ._clipping import adaptive_grad_clip as adaptive_grad_clip
 from ._clipping import clip as clip
 from ._clipping import clip_by_block_rms as clip_by_block_rms
 from ._clipping import clip_by_global_norm as clip_by_global_norm
 from ._combine import MaskedNode as MaskedNode
-from ._combine import chain as chain
-from ._combine import identity as identity
 from ._combine import masked as masked
-from ._combine import named_chain as named_chain
 from ._combine import partition as partition
 from ._hyperparams import InjectHyperparams as InjectHyperparams
 from ._hyperparams import get_hyperparams as get_hyperparams

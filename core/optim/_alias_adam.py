@@ -11,8 +11,7 @@ from typing import Any
 from jax.typing import DTypeLike
 
 from ._adam import scale_by_adam, scale_by_adamax, scale_by_radam
-from ._base import GradientTransformation, ScalarOrSchedule
-from ._combine import chain
+from ._base import GradientTransformation, ScalarOrSchedule, chain
 from ._named import named_optimizer, resolved
 from ._scale import add_decayed_weights, scale_by_learning_rate, scale_by_trust_ratio
 from ._sign_based import scale_by_lion, scale_by_novograd

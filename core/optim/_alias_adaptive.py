@@ -11,9 +11,8 @@ from jax.typing import DTypeLike
 
 from core._validation import as_int, check_real
 
-from ._base import GradientTransformation, ScalarOrSchedule
+from ._base import GradientTransformation, ScalarOrSchedule, chain, identity
 from ._clipping import clip_by_block_rms
-from ._combine import chain, identity
 from ._named import named_optimizer
 from ._rms import scale_by_adadelta, scale_by_factored_rms, scale_by_rms, scale_by_rss, scale_by_sm3
 from ._scale import (

@@ -12,8 +12,8 @@ from jax.typing import DTypeLike
 
 from core._validation import check_real
 
-from ._base import GradientTransformation, ScalarOrSchedule
-from ._combine import chain, identity, masked
+from ._base import GradientTransformation, ScalarOrSchedule, chain, identity
+from ._combine import masked
 from ._named import named_optimizer, resolved
 from ._scale import (
     _AddDecayedWeights,

@@ -1,4 +1,6 @@
-"""The transform protocol shared by every optimizer: ``init`` / ``update`` / ``apply_updates``."""
+"""The transform protocol shared by every optimizer: ``init`` / ``update`` / ``apply_updates``,
+and the combinator every named optimizer is built with: ``chain`` (with ``identity`` and
+``named_chain``)."""
 
 from __future__ import annotations
 
@@ -232,3 +234,125 @@ class EmptyState(NamedTuple):
 def empty_state() -> EmptyState:
     """Return the empty state (stateless transforms)."""
     return EmptyState()
+
+
+# --------------------------------------------------------------------------- chain
+
+
+def check_transform(name: str, tx: Any) -> None:
+    if not (hasattr(tx, "init") and hasattr(tx, "update")):
+        raise TypeError(f"{name} must be a transform with init and update, got {tx!r}.")
+
+
+class _Identity(ParamFree):
+    def init(self, params: Params) -> OptState:
+        del params
+        return EmptyState()
+
+    def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
+        return updates, state
+
+
+def identity() -> GradientTransformation:
+    r"""The transform that returns the updates unchanged, :math:`u_t = g_t`.
+
+    Returns:
+        The (stateless) transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.identity()
+        >>> u, _ = tx.update(jnp.array([1.0]), tx.init(None))
+        >>> print(u)
+        [1.]
+    """
+    return _Identity()
+
+
+class _Chain(GradientTransformation):
+    transforms: tuple[TransformLike, ...]
+
+    def init(self, params: Params) -> OptState:
+        return tuple(t.init(params) for t in self.transforms)
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        if not isinstance(state, tuple) or len(state) != len(self.transforms):
+            raise ValueError(
+                f"state must be the tuple of {len(self.transforms)} states returned by init, "
+                f"got {type(state).__name__}."
+            )
+        new_state = []
+        for tx, s in zip(self.transforms, state, strict=True):
+            updates, s = call_update(tx, updates, s, params, extra)
+            new_state.append(s)
+        return updates, tuple(new_state)
+
+
+def chain(*transforms: TransformLike) -> GradientTransformation:
+    r"""Apply transforms in sequence: :math:`u = T_n(\dots T_1(g))`; the state is the tuple of
+    their states.
+
+    Any object with ``init`` / ``update`` works, optax transforms included. Extra keyword
+    arguments reach only the transforms whose ``update`` accepts ``**kwargs``.
+
+    Args:
+        *transforms: the transforms, applied first to last.
+
+    Returns:
+        The chained transform.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.chain(optim.clip(1.0), optim.scale(-0.5))
+        >>> u, _ = tx.update(jnp.array([4.0, 0.5]), tx.init(jnp.zeros(2)))
+        >>> print(u)
+        [-0.5  -0.25]
+    """
+    for i, tx in enumerate(transforms):
+        check_transform(f"transforms[{i}]", tx)
+    return _Chain(tuple(transforms))
+
+
+class _NamedChain(GradientTransformation):
+    names: tuple[str, ...] = eqx.field(static=True)
+    transforms: tuple[TransformLike, ...]
+
+    def init(self, params: Params) -> OptState:
+        return {n: t.init(params) for n, t in zip(self.names, self.transforms, strict=True)}
+
+    def update(
+        self, updates: Updates, state: OptState, params: Params | None = None, **extra: Any
+    ) -> tuple[Updates, OptState]:
+        new_state = {}
+        for name, tx in zip(self.names, self.transforms, strict=True):
+            updates, new_state[name] = call_update(tx, updates, state[name], params, extra)
+        return updates, new_state
+
+
+def named_chain(*transforms: tuple[str, TransformLike]) -> GradientTransformation:
+    r"""Like :func:`chain`, but the state is a dict keyed by the given names.
+
+    Args:
+        *transforms: ``(name, transform)`` pairs, applied first to last.
+
+    Returns:
+        The chained transform; its state is a dict of the transforms' states by name.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> tx = optim.named_chain(("momentum", optim.trace(0.9)), ("lr", optim.scale(-0.1)))
+        >>> state = tx.init(jnp.zeros(1))
+        >>> sorted(state)
+        ['lr', 'momentum']
+    """
+    names = tuple(n for n, _ in transforms)
+    if len(set(names)) != len(names):
+        raise ValueError(f"named_chain names must be unique, got {names}.")
+    for name, tx in transforms:
+        check_transform(f"transform {name!r}", tx)
+    return _NamedChain(names, tuple(tx for _, tx in transforms))

@@ -21,8 +21,8 @@ from ._base import (
     TransformLike,
     Updates,
     call_update,
+    chain,
 )
-from ._combine import chain
 from ._named import named_optimizer
 from ._scale import scale, scale_by_learning_rate
 

@@ -20,9 +20,9 @@ from ._base import (
     TransformLike,
     Updates,
     call_update,
+    check_transform,
     require_params,
 )
-from ._combine import _check_transform
 
 
 class MultiStepsState(NamedTuple):
@@ -112,7 +112,7 @@ def multi_steps(
         >>> print(u)
         [-2.]
     """
-    _check_transform("inner", inner)
+    check_transform("inner", inner)
     as_int("every_k", every_k, minimum=1)
     return _MultiSteps(inner, every_k, use_grad_mean)
 
@@ -170,7 +170,7 @@ def skip_not_finite(inner: TransformLike) -> GradientTransformation:
         >>> print(u, int(state.notfinite_count))
         [0. 0.] 1
     """
-    _check_transform("inner", inner)
+    check_transform("inner", inner)
     return _SkipNotFinite(inner)
 
 
@@ -254,7 +254,7 @@ def ema_params(inner: TransformLike, decay: float = 0.999) -> GradientTransforma
         >>> print(state.ema)
         [1.]
     """
-    _check_transform("inner", inner)
+    check_transform("inner", inner)
     check_real("decay", decay, low=0, high=1, high_open=True)
     return _EmaParams(inner, decay)
 
@@ -448,7 +448,7 @@ def lookahead(
     References:
         Zhang et al., *Lookahead Optimizer: k steps forward, 1 step back*, NeurIPS 2019.
     """
-    _check_transform("fast_optimizer", fast_optimizer)
+    check_transform("fast_optimizer", fast_optimizer)
     as_int("sync_period", sync_period, minimum=1)
     check_real("slow_step_size", slow_step_size, low=0, high=1)
     return _Lookahead(fast_optimizer, sync_period, slow_step_size)
