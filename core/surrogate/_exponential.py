@@ -51,7 +51,7 @@ class SlayerGrad(OnCurve):
         F(x) = \begin{cases} e^{\alpha x}/\alpha & x < 0 \\
         (2 - e^{-\alpha x})/\alpha & x \ge 0 \end{cases}
 
-    Same formula as braintools ``SlayerGrad``. The seed specification sets
+    Same formula as braintools ``SlayerGrad``. The the braintools "Training Utilities" page sets
     ``slayer_grad(alpha=4.0)`` where braintools 0.3.0 uses ``alpha=1.0``; the
     class and its function both default to 4.0 here. braintools defines no
     ``surrogate_fun``.

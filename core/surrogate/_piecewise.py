@@ -95,7 +95,7 @@ class ReluGrad(OnCurve):
         g(x) = \max\bigl(\alpha (w - |x|),\ 0\bigr), \qquad
         F(x) = \text{its integral from } -\infty \text{ (0 to } \alpha w^2).
 
-    braintools 0.3.0 defaults to ``alpha=0.3``; the seed specification sets
+    braintools 0.3.0 defaults to ``alpha=0.3``; the braintools "Training Utilities" page sets
     ``alpha=1.0``, which is ours. braintools defines no ``surrogate_fun``.
 
     Args:

@@ -130,8 +130,8 @@ class SuperSpike(OnCurve):
     The same curve is snntorch's ``fast_sigmoid(slope=25)`` (``beta=slope``, the
     default here), norse's ``SuperSpike`` (``alpha=100``) and braintools'
     :class:`InvSquareGrad` (``alpha=100``). braintools' ``slayer_grad`` is
-    described as "SLAYER/SuperSpike" in the seed but is the exponential
-    :class:`SlayerGrad`, not this curve.
+    described as "SLAYER/SuperSpike" on the braintools "Training Utilities" page
+    but is the exponential :class:`SlayerGrad`, not this curve.
 
     Args:
         beta: steepness; :math:`g(0) = 1` for every ``beta``; > 0.

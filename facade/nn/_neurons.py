@@ -150,7 +150,7 @@ class LIF(_Neuron[core_neuron.LIF]):
     ``spk_fun``, ``spk_reset``.
 
     Args:
-        in_size: number of neurons (an int) or their shape; the seed's ``LIF(100, ...)``.
+        in_size: number of neurons (an int) or their shape (``LIF(100, ...)``).
         tau: membrane time constant, same unit as ``dt``.
         v_threshold: firing threshold (alias ``V_th``).
         v_reset: reset potential (alias ``V_reset``).

@@ -1,6 +1,6 @@
 """braintools-style optimizers on brainstate states, as thin shells over :mod:`core.optim`.
 
-``import facade as braintools`` gives the seed's
+``import facade as braintools`` gives the "Training Utilities" page's
 ``braintools.optim.Adam(learning_rate=1e-3)``, ``register_trainable_weights`` and
 ``update(grads)``. Every number comes from a :mod:`core.optim` kernel.
 """

@@ -1,4 +1,4 @@
-"""Named optimizers with the seed's and braintools' constructor arguments.
+"""Named optimizers with the "Training Utilities" page's and braintools' constructor arguments.
 
 Each class only says which :mod:`core.optim` block gives the update direction; the
 shared chain (gradient clipping, weight decay, the learning rate kept in the state)
@@ -160,7 +160,7 @@ class SGD(NamedOptimizer):
         m_t = \mu m_{t-1} + g_t, \qquad \theta_t = \theta_{t-1} - \eta\, m_t
 
     (or :math:`\theta_t = \theta_{t-1} - \eta (g_t + \mu m_t)` with Nesterov).
-    Seed defaults: ``SGD(learning_rate=0.01, momentum=0.0)``; braintools' ``lr``
+    The page's defaults: ``SGD(learning_rate=0.01, momentum=0.0)``; braintools' ``lr``
     spelling is accepted.
 
     Args:
@@ -225,7 +225,7 @@ class Adam(NamedOptimizer):
         v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2,\quad
         \theta_t = \theta_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
 
-    Seed signature ``Adam(learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8)``;
+    The page's signature ``Adam(learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8)``;
     braintools' ``lr`` and ``betas=(b1, b2)`` are accepted too. ``weight_decay`` is an
     L2 penalty added to the gradient before the moments (use :class:`AdamW` for
     decoupled decay).
@@ -377,8 +377,8 @@ class RMSprop(NamedOptimizer):
         v_t = \rho v_{t-1} + (1 - \rho) g_t^2, \qquad
         \theta_t = \theta_{t-1} - \eta\,\frac{g_t}{\sqrt{v_t} + \epsilon}
 
-    Seed signature ``RMSprop(learning_rate=0.001, decay=0.9, eps=1e-8)``; braintools'
-    ``lr`` and ``alpha`` (for ``decay``) are accepted, with the seed's defaults.
+    The page's signature ``RMSprop(learning_rate=0.001, decay=0.9, eps=1e-8)``; braintools'
+    ``lr`` and ``alpha`` (for ``decay``) are accepted, with the page's defaults.
 
     Args:
         learning_rate: :math:`\eta`, a number or an LR scheduler.

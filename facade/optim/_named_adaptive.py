@@ -56,7 +56,7 @@ class Adagrad(NamedOptimizer):
         eps: :math:`\epsilon`.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> import brainstate, jax.numpy as jnp
@@ -124,7 +124,7 @@ class Adadelta(NamedOptimizer):
         weight_decay: L2 penalty added to the gradient.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> from facade.optim import Adadelta
@@ -178,7 +178,7 @@ class Adamax(NamedOptimizer):
         weight_decay: L2 penalty added to the gradient.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> from facade.optim import Adamax
@@ -243,7 +243,7 @@ class Nadam(NamedOptimizer):
         momentum_decay: :math:`\psi`, speed of the momentum warm-up.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> from facade.optim import Nadam
@@ -316,7 +316,7 @@ class RAdam(NamedOptimizer):
         weight_decay: L2 penalty added to the gradient.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> from facade.optim import RAdam
@@ -373,7 +373,7 @@ class Yogi(NamedOptimizer):
         weight_decay: L2 penalty added to the gradient.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> from facade.optim import Yogi
@@ -431,7 +431,7 @@ class AdaBelief(NamedOptimizer):
         weight_decay: L2 penalty added to the gradient.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> from facade.optim import AdaBelief

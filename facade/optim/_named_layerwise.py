@@ -55,7 +55,7 @@ class Adafactor(NamedOptimizer):
         factored: factor the second moments of matrices.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> from facade.optim import Adafactor
@@ -133,7 +133,7 @@ class SM3(NamedOptimizer):
         weight_decay: L2 penalty added to the gradient.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> from facade.optim import SM3
@@ -188,7 +188,7 @@ class Novograd(WeightDecayInside):
         weight_decay: :math:`\lambda`.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> from facade.optim import Novograd
@@ -243,7 +243,7 @@ class Lamb(WeightDecayInside):
         weight_decay: :math:`\lambda`.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> from facade.optim import Lamb

@@ -50,7 +50,7 @@ class Momentum(NamedOptimizer):
         weight_decay: L2 penalty added to the gradient.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> import brainstate, jax.numpy as jnp
@@ -113,7 +113,7 @@ class MomentumNesterov(Momentum):
         weight_decay: L2 penalty added to the gradient.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> import brainstate, jax.numpy as jnp
@@ -153,7 +153,7 @@ class Lars(NamedOptimizer):
         eps: :math:`\epsilon`.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> from facade.optim import Lars
@@ -215,7 +215,7 @@ class Lion(NamedOptimizer):
         weight_decay: :math:`\lambda` (decoupled).
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> import brainstate, jax.numpy as jnp
@@ -276,7 +276,7 @@ class Rprop(LearningRateInside):
         step_sizes: :math:`(\Delta_{\min}, \Delta_{\max})`.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> import brainstate, jax.numpy as jnp
@@ -358,7 +358,7 @@ class Fromage(LearningRateInside):
         momentum: accepted for compatibility; must be 0 to stay silent.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> import brainstate, jax.numpy as jnp

@@ -62,7 +62,7 @@ class LBFGS(LearningRateInside):
         linesearch: ``None``, ``"backtracking"`` or a line-search transform.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> import brainstate, jax, jax.numpy as jnp
@@ -195,7 +195,7 @@ class Lookahead(LearningRateInside):
         weight_decay: L2 penalty added to the fast optimizer's gradient.
         grad_clip_norm: clip the global gradient norm first.
         grad_clip_value: clip each gradient element first.
-        learning_rate: the seed-style name for ``lr``.
+        learning_rate: the "Training Utilities" page's name for ``lr``.
 
     Example:
         >>> import brainstate, jax.numpy as jnp

@@ -153,7 +153,12 @@ BAD_CALLS: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     ),
     ("convex kl shapes", lambda: loss.convex_kl_divergence(Z, Z[0]), ValueError, r"\(3,\)"),
     ("smooth int labels", lambda: loss.smooth_labels(ZI, 0.1), TypeError, "^labels"),
-    ("smooth alpha", lambda: loss.smooth_labels(Z, 1.5), ValueError, r"alpha must be .*in \[0, 1\]"),
+    (
+        "smooth alpha",
+        lambda: loss.smooth_labels(Z, 1.5),
+        ValueError,
+        r"alpha must be .*in \[0, 1\]",
+    ),
     ("squared int", lambda: loss.squared_error(ZI), TypeError, "^predictions"),
     ("squared shapes", lambda: loss.squared_error(Z, Z[0]), ValueError, r"\(4, 3\).*\(3,\)"),
     ("squared reduction", lambda: loss.squared_error(Z, reduction="avg"), ValueError, "reduction"),  # type: ignore[arg-type]

@@ -251,7 +251,7 @@ def test_lowercase_function_call_forms(cls: type[Surrogate]) -> None:
         )
 
 
-def test_seed_call_forms() -> None:
+def test_page_call_forms() -> None:
     braintools = facade
     assert isinstance(braintools.surrogate.ReluGrad(), surrogate.ReluGrad)
     assert braintools.surrogate.sigmoid(alpha=4.0) == Sigmoid(alpha=4.0)

@@ -25,7 +25,7 @@ def test_names_exist_in_braintools() -> None:
     assert set(metric.__all__) <= set(braintools.metric.__all__)
 
 
-def test_seed_example_runs_as_written() -> None:
+def test_page_example_runs_as_written() -> None:
     braintools_ = facade  # ``import facade as braintools``
     logits = jax.random.normal(jax.random.PRNGKey(0), (32, 10))
     labels = jnp.arange(32) % 10

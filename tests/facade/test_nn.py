@@ -22,7 +22,7 @@ T, BATCH, N_IN, N_HID, N_OUT = 6, 4, 5, 8, 3
 
 
 class TwoLayer(brainstate.nn.Module):
-    """Linear -> LIF -> Linear -> leaky readout, the seed's ``TrainableSNN`` shape."""
+    """Linear -> LIF -> Linear -> leaky readout: the ``TrainableSNN`` of the page."""
 
     def __init__(self, spike_fun: surrogate.Surrogate | None = None) -> None:
         super().__init__()
@@ -49,7 +49,7 @@ def _make_net(spike_fun: surrogate.Surrogate | None = None) -> TwoLayer:
 
 
 def _loss_fn(net: TwoLayer, xs: jax.Array, ys: jax.Array) -> jax.Array:
-    brainstate.nn.init_all_states(net)  # the seed's call: no batch size inside the loss
+    brainstate.nn.init_all_states(net)  # as on the page: no batch size
     outs = brainstate.transform.for_loop(net, xs)
     logits = outs.mean(axis=0)
     return -jnp.mean(jax.nn.log_softmax(logits)[jnp.arange(BATCH), ys])
@@ -156,7 +156,7 @@ def test_brainpy_spellings_and_environ_dt() -> None:
     with brainstate.environ.context(dt=0.25):
         assert LIF(2).cell.dt == 0.25
     assert LIF(2).cell.dt == 1.0 and LIF(2, dt=0.1).cell.dt == 0.1
-    assert isinstance(LIF(2).cell.spike_fun, surrogate.ReluGrad)  # the seed's default
+    assert isinstance(LIF(2).cell.spike_fun, surrogate.ReluGrad)  # the page's default
 
 
 # ---------------------------------------------------------------- training

@@ -19,7 +19,7 @@ def param(*values: float) -> brainstate.ParamState[Any]:
     return brainstate.ParamState(jnp.asarray(values, jnp.float32))
 
 
-def test_seed_example_runs_as_written() -> None:
+def test_page_example_runs_as_written() -> None:
     brainstate.random.seed(0)
     net = brainstate.nn.Linear(3, 2)
     X, y = jnp.ones((4, 3)), jnp.zeros((4, 2))
@@ -215,7 +215,7 @@ def test_load_state_dict_refuses_a_mismatch_before_writing() -> None:
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
-def test_seed_and_braintools_spellings() -> None:
+def test_page_and_braintools_spellings() -> None:
     assert Adam(learning_rate=0.002).current_lr == pytest.approx(0.002)
     assert Adam(lr=0.003, betas=(0.8, 0.9)).betas == (0.8, 0.9)
     assert SGD().current_lr == pytest.approx(0.01)

@@ -52,7 +52,7 @@ def assert_tree_close(a: Any, b: Any, rtol: float = 1e-6) -> None:
         np.testing.assert_allclose(np.asarray(x), np.asarray(y), rtol=rtol, atol=1e-7)
 
 
-def test_seed_params_first_style_equals_the_pure_oracle() -> None:
+def test_page_params_first_style_equals_the_pure_oracle() -> None:
     net = make_net()
     params = net.states(brainstate.ParamState)
 

@@ -135,8 +135,8 @@ def test_braintools_lacks_surrogate_fun_where_we_have_one(name: str) -> None:
     assert np.all(np.isfinite(np.asarray(getattr(surrogate, name)().surrogate_fun(jnp.zeros(3)))))
 
 
-def test_seed_defaults_win_over_braintools() -> None:
-    """Seed: ``ReluGrad(alpha=1.0)`` and ``slayer_grad(alpha=4.0)``; braintools: 0.3 and 1.0."""
+def test_page_defaults_win_over_braintools() -> None:
+    """The page: ``ReluGrad(alpha=1.0)``, ``slayer_grad(alpha=4.0)``; braintools: 0.3 and 1.0."""
     assert surrogate.ReluGrad().alpha == 1.0
     assert braintools_surrogate.ReluGrad().alpha == 0.3
     assert surrogate.slayer_grad().alpha == 4.0

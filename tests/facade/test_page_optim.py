@@ -1,4 +1,7 @@
-"""The seed's optimizer examples, run as written with ``import facade as braintools``."""
+"""The optimizer examples of the braintools "Training Utilities" page, run as written.
+
+``import facade as braintools`` is the only change.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ def test_adam_example_with_brainstate_grad() -> None:
     def loss_fn() -> jax.Array:
         return jnp.mean((net(X) - Y) ** 2)
 
-    # --- the seed's example ---
+    # --- the "Training Utilities" page's example ---
     optimizer = braintools.optim.Adam(learning_rate=1e-3)
     params = net.states(brainstate.ParamState)
     optimizer.register_trainable_weights(params)
@@ -43,7 +46,7 @@ def test_adam_example_with_brainstate_grad() -> None:
 
 
 def test_complete_example_with_return_value() -> None:
-    """Section 4 of the seed's complete example: ``loss_fn(params, net, X, y)``."""
+    """Section 4 of the page's complete example: ``loss_fn(params, net, X, y)``."""
     net = _net()
     optimizer = braintools.optim.Adam(learning_rate=1e-2)
     params = net.states(brainstate.ParamState)
@@ -72,7 +75,7 @@ def test_complete_example_with_return_value() -> None:
         (lambda: braintools.optim.RMSprop(learning_rate=0.001, decay=0.9, eps=1e-8), 0.001),
     ],
 )
-def test_sgd_and_rmsprop_with_the_seed_defaults(make: Any, lr: float) -> None:
+def test_sgd_and_rmsprop_with_the_page_defaults(make: Any, lr: float) -> None:
     net = _net()
     optimizer = make()
     assert optimizer.current_lr == pytest.approx(lr)
@@ -88,7 +91,7 @@ def test_sgd_and_rmsprop_with_the_seed_defaults(make: Any, lr: float) -> None:
     assert float(loss_fn()) < before
 
 
-def test_seed_defaults_are_the_documented_ones() -> None:
+def test_page_defaults_are_the_documented_ones() -> None:
     sgd = braintools.optim.SGD()
     assert sgd.current_lr == pytest.approx(0.01) and sgd._config["momentum"] == 0.0
     rms = braintools.optim.RMSprop()

@@ -1,6 +1,8 @@
-"""The seed's "Training Workflow" example, as written, with ``import facade as braintools``.
+"""The "Training Workflow" example of the braintools "Training Utilities" page, as written.
 
-One substitution: the seed calls ``brainstate.transform.grad``; brainstate 0.5.4's own
+``import facade as braintools`` runs it.
+
+One substitution: the page calls ``brainstate.transform.grad``; brainstate 0.5.4's own
 ``grad`` cannot take the model as an argument nor a ``loss_fn(params, net, X, y)``, so
 the example uses ``braintools.transform.grad`` (ours), which accepts both.
 """
@@ -47,7 +49,7 @@ def make_data_loader() -> list[tuple[jax.Array, jax.Array]]:
     return batches
 
 
-def test_seed_training_workflow_runs_and_learns(capsys: pytest.CaptureFixture[str]) -> None:
+def test_page_training_workflow_runs_and_learns(capsys: pytest.CaptureFixture[str]) -> None:
     brainstate.random.seed(0)
     data_loader = make_data_loader()
     num_epochs = 8
