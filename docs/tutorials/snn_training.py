@@ -179,8 +179,8 @@ def main() -> None:
     }
     (args.out / "snn_training_summary.json").write_text(json.dumps(summary, indent=2))
     print(f"trained {args.epochs} epochs in {summary['seconds']} s; outputs in {args.out}")
-    print(f"test accuracy: {history.test_accuracy[-1]:.3f}")
     print(f"steps skipped for non-finite gradients: {summary['skipped_steps']}")
+    print(f"test accuracy: {history.test_accuracy[-1]:.3f}")
 
 
 if __name__ == "__main__":
