@@ -47,12 +47,6 @@ def check_gradient(name: str, grad: Any, value: Any) -> None:
     check_floating(f"grads for {name}", grad)
 
 
-def all_finite(tree: Any) -> jax.Array:
-    """A boolean scalar: no leaf of ``tree`` holds NaN or infinity."""
-    flags = [jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(tree)]
-    return jnp.all(jnp.stack(flags)) if flags else jnp.asarray(True)
-
-
 def keep_if(finite: jax.Array, new: Any, old: Any) -> Any:
     """``new`` where ``finite`` holds, else ``old`` (leaf by leaf, in ``new``'s dtypes)."""
 

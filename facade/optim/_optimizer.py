@@ -14,9 +14,10 @@ import numpy as np
 from core import optim as core_optim
 from core._validation import as_float, check_choice
 from core.optim._base import call_update
+from core.optim._tree import all_finite
 
 from . import _optimizer_state as saved_state
-from ._gradients import all_finite, check_gradient, keep_if, subtree, unaliased
+from ._gradients import check_gradient, keep_if, subtree, unaliased
 from ._scheduler_base import LRScheduler
 from ._states import PyTreeOfStates, StatePath, UniqueStateManager, flatten_states
 
