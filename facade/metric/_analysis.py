@@ -47,8 +47,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 Band = tuple[float, float]
 
 
+_PREAMBLE = """    >>> import brainunit as u
+    >>> import numpy as np
+    >>> import facade as braintools
+"""
+"""The imports every example starts with (placed by :func:`_braintools`)."""
+
+
 def _braintools(kernel: Callable[..., Any], units: str, example: str) -> Callable[[F], F]:
-    """Give a wrapper the docstring: kernel summary, unit rules, and a runnable example."""
+    """Give a wrapper the docstring: kernel summary, unit rules, and a runnable example.
+
+    ``example`` is written without its imports: :data:`_PREAMBLE` is placed before it.
+    """
     summary = (kernel.__doc__ or "").strip().splitlines()[0]
 
     def decorate(fn: F) -> F:
@@ -56,7 +66,7 @@ def _braintools(kernel: Callable[..., Any], units: str, example: str) -> Callabl
             f"{summary}\n\n"
             f"braintools-compatible form of :func:`core.analysis.{kernel.__name__}` (same\n"
             f"maths, arguments and defaults as ``braintools.metric.{fn.__name__}``). {units}\n\n"
-            f"Example:\n{example}"
+            f"Example:\n{_PREAMBLE}{example}"
         )
         return fn
 
@@ -71,10 +81,7 @@ _SECONDS = "``dt`` is a Quantity or a number of seconds (frequencies are in Hz).
 @_braintools(
     core_analysis.raster_plot,
     "A Quantity ``times`` keeps its unit in the returned times.",
-    """    >>> import brainunit as u
-    >>> import numpy as np
-    >>> import facade as braintools
-    >>> spikes = np.array([[0, 1], [1, 0]])
+    """    >>> spikes = np.array([[0, 1], [1, 0]])
     >>> idx, t = braintools.metric.raster_plot(spikes, np.arange(2) * 0.5 * u.ms)
     >>> print(idx, t)
     [1 0] [0.  0.5] ms
@@ -88,10 +95,7 @@ def raster_plot(sp_matrix: Any, times: Any) -> tuple[jax.Array, Any]:
 @_braintools(
     core_analysis.firing_rate,
     f"The rate is in Hz: Quantities are converted, plain numbers are seconds. {_DT}",
-    """    >>> import brainunit as u
-    >>> import numpy as np
-    >>> import facade as braintools
-    >>> rate = braintools.metric.firing_rate(np.ones((100, 3)), 5 * u.ms, 1 * u.ms)
+    """    >>> rate = braintools.metric.firing_rate(np.ones((100, 3)), 5 * u.ms, 1 * u.ms)
     >>> print(f"{rate[50]:.1f}")
     1000.0
 """,
@@ -103,9 +107,7 @@ def firing_rate(spikes: Any, width: Any, dt: Any = None) -> jax.Array:
 @_braintools(
     core_analysis.victor_purpura_distance,
     "Quantities are reduced to their magnitudes (use one time unit).",
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> d = braintools.metric.victor_purpura_distance(
+    """    >>> d = braintools.metric.victor_purpura_distance(
     ...     np.array([1.0]), np.array([1.1]), cost_factor=5.0)
     >>> print(f"{d:.2f}")
     0.50
@@ -123,9 +125,7 @@ def victor_purpura_distance(
     core_analysis.van_rossum_distance,
     "Quantities are reduced to their magnitudes (use one time unit). Unlike braintools, "
     "the integral is exact (braintools sums a grid of step ``tau / 20``, within ~5%).",
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> d = braintools.metric.van_rossum_distance(np.array([0.0]), np.array([1.0]))
+    """    >>> d = braintools.metric.van_rossum_distance(np.array([0.0]), np.array([1.0]))
     >>> print(f"{d:.4f}")
     0.7951
 """,
@@ -159,9 +159,7 @@ def _window_measure(kernel: Callable[..., jax.Array], example: str) -> _WindowMe
 
 spike_train_synchrony = _window_measure(
     core_analysis.spike_train_synchrony,
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> s = np.zeros((100, 3), np.float32)
+    """    >>> s = np.zeros((100, 3), np.float32)
     >>> s[[20, 50]] = 1  # the three neurons fire together, twice
     >>> print(braintools.metric.spike_train_synchrony(s, window_size=10.0, dt=1.0))
     1.0
@@ -172,9 +170,7 @@ spike_train_synchrony = _window_measure(
 @_braintools(
     core_analysis.burst_synchrony_index,
     f"``max_isi`` and ``dt`` are numbers in one unit or Quantities; {_DT}",
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> s = np.zeros((50, 2), np.float32)
+    """    >>> s = np.zeros((50, 2), np.float32)
     >>> s[10:15] = 1
     >>> print(braintools.metric.burst_synchrony_index(s, max_isi=2.0, dt=1.0))
     1.0
@@ -191,10 +187,7 @@ def burst_synchrony_index(
 @_braintools(
     core_analysis.phase_locking_value,
     f"``reference_freq`` in Hz (or a Quantity); {_SECONDS} {_DT}",
-    """    >>> import brainunit as u
-    >>> import numpy as np
-    >>> import facade as braintools
-    >>> s = np.zeros((1000, 1), np.float32)
+    """    >>> s = np.zeros((1000, 1), np.float32)
     >>> s[::100] = 1
     >>> plv = braintools.metric.phase_locking_value(s, 10.0, dt=1.0 * u.ms)
     >>> print(f"{plv[0]:.3f}")
@@ -210,9 +203,7 @@ def phase_locking_value(spike_matrix: Any, reference_freq: Any, dt: Any = None) 
 @_braintools(
     core_analysis.spike_time_tiling_coefficient,
     f"``tau`` and ``dt`` are numbers in one unit or Quantities; {_DT}",
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> s = np.zeros((100, 2), np.float32)
+    """    >>> s = np.zeros((100, 2), np.float32)
     >>> s[10:30] = 1
     >>> print(braintools.metric.spike_time_tiling_coefficient(s, dt=1.0, tau=5.0)[0, 1])
     1.0
@@ -224,9 +215,7 @@ def spike_time_tiling_coefficient(spike_matrix: Any, dt: Any = None, tau: Any = 
 
 correlation_index = _window_measure(
     core_analysis.correlation_index,
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> base = (np.arange(200) % 9 == 0).astype(np.float32)
+    """    >>> base = (np.arange(200) % 9 == 0).astype(np.float32)
     >>> print(braintools.metric.correlation_index(np.stack([base, base], 1), 10.0, dt=1.0))
     1.0
 """,
@@ -236,9 +225,7 @@ correlation_index = _window_measure(
 @_braintools(
     core_analysis.cross_correlation,
     f"``bin`` and ``dt`` are numbers in one unit or Quantities; {_DT}",
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> print(braintools.metric.cross_correlation(np.ones((100, 4)), 1.0, dt=1.0))
+    """    >>> print(braintools.metric.cross_correlation(np.ones((100, 4)), 1.0, dt=1.0))
     1.0
 """,
 )
@@ -249,10 +236,7 @@ def cross_correlation(spikes: Any, bin: Any, dt: Any = None, method: str = "loop
 @_braintools(
     core_analysis.voltage_fluctuation,
     "A Quantity is reduced to its magnitude.",
-    """    >>> import brainunit as u
-    >>> import numpy as np
-    >>> import facade as braintools
-    >>> v = np.sin(np.arange(100.0))[:, None] * np.ones((1, 4)) * u.mV
+    """    >>> v = np.sin(np.arange(100.0))[:, None] * np.ones((1, 4)) * u.mV
     >>> print(f"{braintools.metric.voltage_fluctuation(v):.4f}")
     1.0000
 """,
@@ -264,9 +248,7 @@ def voltage_fluctuation(potentials: Any, method: str = "loop") -> jax.Array:
 @_braintools(
     core_analysis.matrix_correlation,
     "Quantities are reduced to their magnitudes.",
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> a = np.arange(9.0).reshape(3, 3)
+    """    >>> a = np.arange(9.0).reshape(3, 3)
     >>> print(braintools.metric.matrix_correlation(a, a))
     1.0
 """,
@@ -278,9 +260,7 @@ def matrix_correlation(x: Any, y: Any) -> jax.Array:
 @_braintools(
     core_analysis.weighted_correlation,
     "Quantities are reduced to their magnitudes.",
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> x = np.array([1.0, 2.0, 3.0])
+    """    >>> x = np.array([1.0, 2.0, 3.0])
     >>> print(braintools.metric.weighted_correlation(x, -x, np.ones(3)))
     -1.0
 """,
@@ -292,9 +272,7 @@ def weighted_correlation(x: Any, y: Any, w: Any) -> jax.Array:
 @_braintools(
     core_analysis.functional_connectivity,
     "A Quantity is reduced to its magnitude.",
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> t = np.arange(10.0)
+    """    >>> t = np.arange(10.0)
     >>> print(braintools.metric.functional_connectivity(np.stack([t, 2 * t], 1)))
     [[1. 1.]
      [1. 1.]]
@@ -307,9 +285,7 @@ def functional_connectivity(activities: Any) -> jax.Array:
 @_braintools(
     core_analysis.functional_connectivity_dynamics,
     "A Quantity is reduced to its magnitude.",
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> x = np.random.default_rng(1).normal(size=(60, 3))
+    """    >>> x = np.random.default_rng(1).normal(size=(60, 3))
     >>> braintools.metric.functional_connectivity_dynamics(x, 30, 10).shape
     (4, 4)
 """,
@@ -326,9 +302,7 @@ def functional_connectivity_dynamics(
     core_analysis.unitary_lfp,
     "Positions are drawn by ``brainstate.random.RandomState(seed)`` as in braintools, so "
     "a seed gives braintools' LFP; ``times`` are in ms.",
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> spikes = np.zeros((200, 3), np.float32)
+    """    >>> spikes = np.zeros((200, 3), np.float32)
     >>> spikes[20] = 1
     >>> lfp = braintools.metric.unitary_LFP(np.arange(200.0) * 0.1, spikes, "exc", seed=0)
     >>> lfp.shape
@@ -371,10 +345,7 @@ def unitary_LFP(  # noqa: N802 - the braintools name
 @_braintools(
     core_analysis.power_spectral_density,
     _SECONDS,
-    """    >>> import brainunit as u
-    >>> import numpy as np
-    >>> import facade as braintools
-    >>> x = np.sin(2 * np.pi * 10 * np.arange(4000.0) * 0.001)
+    """    >>> x = np.sin(2 * np.pi * 10 * np.arange(4000.0) * 0.001)
     >>> freqs, psd = braintools.metric.power_spectral_density(x, 1.0 * u.ms)
     >>> print(freqs[np.argmax(psd)])
     10.0
@@ -395,9 +366,7 @@ def power_spectral_density(
 @_braintools(
     core_analysis.coherence_analysis,
     _SECONDS,
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> x = np.random.default_rng(0).normal(size=800)
+    """    >>> x = np.random.default_rng(0).normal(size=800)
     >>> freqs, coh = braintools.metric.coherence_analysis(x, x, 0.001)
     >>> print(f"{coh.mean():.3f}")
     1.000
@@ -419,9 +388,7 @@ def coherence_analysis(
 @_braintools(
     core_analysis.phase_amplitude_coupling,
     _SECONDS,
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> x = np.sin(2 * np.pi * 6 * np.arange(2000.0) * 0.001)
+    """    >>> x = np.sin(2 * np.pi * 6 * np.arange(2000.0) * 0.001)
     >>> mi, centers, amp = braintools.metric.phase_amplitude_coupling(x, 0.001)
     >>> centers.shape, amp.shape
     ((18,), (18,))
@@ -442,9 +409,7 @@ def phase_amplitude_coupling(
 @_braintools(
     core_analysis.theta_gamma_coupling,
     _SECONDS,
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> x = np.sin(2 * np.pi * 6 * np.arange(2000.0) * 0.001)
+    """    >>> x = np.sin(2 * np.pi * 6 * np.arange(2000.0) * 0.001)
     >>> bool(0.0 <= braintools.metric.theta_gamma_coupling(x, 0.001) <= 1.0)
     True
 """,
@@ -456,10 +421,7 @@ def theta_gamma_coupling(lfp: Any, dt: Any) -> jax.Array:
 @_braintools(
     core_analysis.current_source_density,
     "``electrode_spacing`` is a Quantity or a number of mm.",
-    """    >>> import brainunit as u
-    >>> import numpy as np
-    >>> import facade as braintools
-    >>> phi = np.array([0.0, 1.0, 4.0, 9.0])
+    """    >>> phi = np.array([0.0, 1.0, 4.0, 9.0])
     >>> print(braintools.metric.current_source_density(phi, 1000.0 * u.um))
     [-2. -2.]
 """,
@@ -475,9 +437,7 @@ def current_source_density(
 @_braintools(
     core_analysis.spectral_entropy,
     _SECONDS,
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> x = np.sin(2 * np.pi * 10 * np.arange(2000.0) * 0.001)
+    """    >>> x = np.sin(2 * np.pi * 10 * np.arange(2000.0) * 0.001)
     >>> bool(braintools.metric.spectral_entropy(x, 0.001) < 0.5)
     True
 """,
@@ -489,9 +449,7 @@ def spectral_entropy(lfp: Any, dt: Any, freq_range: Band = (1, 100)) -> jax.Arra
 @_braintools(
     core_analysis.lfp_phase_coherence,
     _SECONDS,
-    """    >>> import numpy as np
-    >>> import facade as braintools
-    >>> x = np.sin(2 * np.pi * 10 * np.arange(2000.0) * 0.001)
+    """    >>> x = np.sin(2 * np.pi * 10 * np.arange(2000.0) * 0.001)
     >>> plv = braintools.metric.lfp_phase_coherence(np.stack([x, x], 1), 0.001)
     >>> print(f"{plv[0, 1]:.3f}")
     1.000
