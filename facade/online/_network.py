@@ -18,7 +18,7 @@ from core import loss as core_loss
 from core import online as core_online
 from core._validation import as_int, check_choice
 from core.neuron import LeakyReadout as CoreReadout
-from core.online import OnlineResult, OnlineState
+from core.online import OnlineState
 from facade import nn
 
 Grads = dict[tuple[str, ...], Array]
@@ -50,38 +50,34 @@ def cross_entropy(y: Array, labels: Array) -> Array:
     return core_loss.softmax_cross_entropy_with_integer_labels(y, labels).mean()
 
 
-@functools.partial(jax.jit, static_argnames=("rule", "loss_fn"))
-def _sequence(
+@functools.partial(jax.jit, static_argnames=("rule", "whole", "loss_fn"))
+def _kernel(
     rule: core_online.Rule,
+    whole: bool,
     cell: Any,
     params: dict[str, Array],
-    inputs: Array,
+    data: Array,
     targets: Any,
     loss_fn: Callable[[Array, Any], Array],
     readout: CoreReadout | None,
     feedback: Array | None,
     state: OnlineState,
-) -> tuple[dict[str, Array], OnlineResult]:
-    return core_online.online_grad(
-        rule, cell, params, inputs, targets,
-        loss_fn=loss_fn, readout=readout, feedback=feedback, state=state,
-    )  # fmt: skip
+) -> Any:
+    """The network's compiled :mod:`core.online` call: a whole sequence, or one step.
 
-
-@functools.partial(jax.jit, static_argnames=("rule", "loss_fn"))
-def _one_step(
-    rule: core_online.Rule,
-    cell: Any,
-    params: dict[str, Array],
-    x: Array,
-    target: Any,
-    loss_fn: Callable[[Array, Any], Array],
-    readout: CoreReadout | None,
-    feedback: Array | None,
-    state: OnlineState,
-) -> tuple[OnlineState, dict[str, Array], core_online.StepOutput]:
+    ``whole=True`` gives :func:`core.online.online_grad`'s ``(grads, OnlineResult)`` for
+    ``data`` ``(T, batch, n_in)``; ``whole=False`` the rule's step function's
+    ``(state, grads, StepOutput)`` for ``data`` ``(batch, n_in)``.
+    """
+    if whole:
+        return core_online.online_grad(
+            rule, cell, params, data, targets,
+            loss_fn=loss_fn, readout=readout, feedback=feedback, state=state,
+        )  # fmt: skip
     step = core_online.eprop_step if rule == "eprop" else core_online.ottt_step
-    return step(cell, params, state, x, target, loss_fn=loss_fn, readout=readout, feedback=feedback)
+    return step(
+        cell, params, state, data, targets, loss_fn=loss_fn, readout=readout, feedback=feedback
+    )
 
 
 class OnlineNetwork(brainstate.nn.Module):
@@ -267,22 +263,22 @@ class OnlineNetwork(brainstate.nn.Module):
         The network state and traces advance to the end of the sequence. The memory of
         the compiled call does not grow with ``T``.
         """
-        result = _sequence(
-            self.rule, self.cell, self.params, jnp.asarray(inputs), targets,
-            self.loss_fn, self.core_readout, self.feedback, self.online_state,
-        )  # fmt: skip
-        grads, (state, losses) = result
+        grads, (state, losses) = self._run(True, inputs, targets)
         self._write(state)
         return self._grads(grads), losses
 
     def step(self, x: ArrayLike, target: Any) -> tuple[Grads, core_online.StepOutput]:
         """Advance one time step; return this step's gradients and its output."""
-        state, grads, output = _one_step(
-            self.rule, self.cell, self.params, jnp.asarray(x), target,
-            self.loss_fn, self.core_readout, self.feedback, self.online_state,
-        )  # fmt: skip
+        state, grads, output = self._run(False, x, target)
         self._write(state)
         return self._grads(grads), output
+
+    def _run(self, whole: bool, data: ArrayLike, targets: Any) -> Any:
+        """:func:`_kernel` on this network's cell, weights, readout, feedback and state."""
+        return _kernel(
+            self.rule, whole, self.cell, self.params, jnp.asarray(data), targets,
+            self.loss_fn, self.core_readout, self.feedback, self.online_state,
+        )  # fmt: skip
 
     def fit(self, inputs: ArrayLike, targets: Any, optimizer: Any, *, every: int) -> Array:
         """Learn while running: ``optimizer.update(grads)`` every ``every`` time steps.
