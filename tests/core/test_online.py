@@ -135,24 +135,50 @@ def close(ours: dict[str, jax.Array], reference: dict[str, Any]) -> None:
         np.testing.assert_allclose(np.asarray(ours[key]), reference[key], rtol=1e-9, atol=1e-12)
 
 
+def online_against_direct(
+    rule: online.Rule,
+    cell: Any,
+    kind: str,
+    seed: int,
+    weights: np.ndarray,
+    *,
+    recurrent: bool = False,
+    leaky: bool = False,
+    rho: float = 0.0,
+    beta: float = 0.0,
+    feedback: np.ndarray | None = None,
+) -> tuple[dict[str, np.ndarray], online.OnlineResult]:
+    """``online_grad`` of sum_t mse on ``problem(seed)``, checked against :func:`direct`.
+
+    ``leaky`` adds a LeakyReadout of tau 2 (kappa = KAPPA); returns the reference
+    gradients and the online result.
+    """
+    params, xs, goals = problem(seed, recurrent=recurrent)
+    grads, result = online.online_grad(
+        rule,
+        cell,
+        jax.tree.map(jnp.asarray, params),
+        jnp.asarray(xs),
+        (jnp.asarray(goals), jnp.asarray(weights)),
+        loss_fn=mse,
+        readout=neuron.LeakyReadout(N_OUT, tau=2.0) if leaky else None,
+        feedback=None if feedback is None else jnp.asarray(feedback),
+    )
+    expected = direct(
+        kind, params, xs, goals, weights, alpha=ALPHA, kappa=KAPPA if leaky else 0.0,
+        rho=rho, beta=beta, feedback=feedback, rule=rule,
+    )  # fmt: skip
+    close(grads, expected)
+    return expected, result
+
+
 @pytest.mark.parametrize("rule", ["eprop", "ottt"])
 def test_last_step_loss_matches_the_papers_formulas(rule: online.Rule) -> None:
     """One LIF layer, non-leaky linear readout, a loss at the last step only."""
     with jax.enable_x64(True):
-        params, xs, goals = problem(0)
         weights = np.zeros(T)
         weights[-1] = 1.0
-        cell = lif(detach_reset=True)
-        grads, result = online.online_grad(
-            rule,
-            cell,
-            jax.tree.map(jnp.asarray, params),
-            jnp.asarray(xs),
-            (jnp.asarray(goals), jnp.asarray(weights)),
-            loss_fn=mse,
-        )
-        expected = direct("lif", params, xs, goals, weights, alpha=ALPHA, kappa=0.0, rule=rule)
-        close(grads, expected)
+        expected, result = online_against_direct(rule, lif(detach_reset=True), "lif", 0, weights)
         assert np.abs(expected["w_in"]).max() > 1e-3  # the hidden layer did get a gradient
         assert result.losses[:-1].sum() == 0.0 and result.losses[-1] > 0.0
 
@@ -163,37 +189,16 @@ def test_recurrent_alif_and_random_feedback_match_the_papers_formulas(
 ) -> None:
     """ALIF (e-prop's adaptive eligibility) or LIF (OTTT), recurrent, leaky readout."""
     with jax.enable_x64(True):
-        params, xs, goals = problem(1, recurrent=True)
         feedback = np.random.default_rng(5).normal(size=(N_H, N_OUT))
         cell, rho, beta = (
             (alif(detach_reset=True), RHO, 0.7)
             if rule == "eprop"
             else (lif(detach_reset=True), 0.0, 0.0)
         )
-        grads, _ = online.online_grad(
-            rule,
-            cell,
-            jax.tree.map(jnp.asarray, params),
-            jnp.asarray(xs),
-            (jnp.asarray(goals), jnp.ones(T)),
-            loss_fn=mse,
-            readout=neuron.LeakyReadout(N_OUT, tau=2.0),
-            feedback=jnp.asarray(feedback),
-        )
-        expected = direct(
-            "alif",
-            params,
-            xs,
-            goals,
-            np.ones(T),
-            alpha=ALPHA,
-            kappa=KAPPA,
-            rho=rho,
-            beta=beta,
+        online_against_direct(
+            rule, cell, "alif", 1, np.ones(T), recurrent=True, leaky=True, rho=rho, beta=beta,
             feedback=feedback,
-            rule=rule,
-        )
-        close(grads, expected)
+        )  # fmt: skip
 
 
 def bptt_grads(
