@@ -63,15 +63,19 @@ from ._classification import (
 )
 from ._ctc import ctc_loss as ctc_loss
 from ._ctc_forward import ctc_loss_with_forward_probs as ctc_loss_with_forward_probs
+from ._decoded import accuracy_count as accuracy_count
+from ._decoded import accuracy_first_spike as accuracy_first_spike
+from ._decoded import accuracy_max_membrane as accuracy_max_membrane
+from ._decoded import accuracy_rate as accuracy_rate
+from ._decoded import ce_count_loss as ce_count_loss
+from ._decoded import ce_max_membrane_loss as ce_max_membrane_loss
+from ._decoded import ce_rate_loss as ce_rate_loss
+from ._decoded import ce_temporal_loss as ce_temporal_loss
 from ._divergence import convex_kl_divergence as convex_kl_divergence
 from ._divergence import kl_divergence as kl_divergence
 from ._divergence import kl_divergence_with_log_targets as kl_divergence_with_log_targets
 from ._divergence import smooth_labels as smooth_labels
 from ._fenchel_young import make_fenchel_young_loss as make_fenchel_young_loss
-from ._metrics import accuracy_count as accuracy_count
-from ._metrics import accuracy_first_spike as accuracy_first_spike
-from ._metrics import accuracy_max_membrane as accuracy_max_membrane
-from ._metrics import accuracy_rate as accuracy_rate
 from ._ranking import ranking_softmax_loss as ranking_softmax_loss
 from ._readout import first_spike_time as first_spike_time
 from ._regression import absolute_error as absolute_error
@@ -89,14 +93,10 @@ from ._similarity import cosine_distance as cosine_distance
 from ._similarity import cosine_similarity as cosine_similarity
 from ._similarity import pairwise_cosine_distance as pairwise_cosine_distance
 from ._similarity import pairwise_cosine_similarity as pairwise_cosine_similarity
-from ._snn import ce_count_loss as ce_count_loss
-from ._snn import ce_max_membrane_loss as ce_max_membrane_loss
-from ._snn import ce_rate_loss as ce_rate_loss
 from ._snn import mse_count_loss as mse_count_loss
 from ._snn import mse_membrane_loss as mse_membrane_loss
+from ._snn import mse_temporal_loss as mse_temporal_loss
 from ._snn import tet_loss as tet_loss
-from ._temporal import ce_temporal_loss as ce_temporal_loss
-from ._temporal import mse_temporal_loss as mse_temporal_loss
 
 __all__ = [
     # classification

@@ -1,8 +1,10 @@
-"""SNN readout losses over a recorded time axis: rate, count, membrane and TET.
+"""SNN readout losses against per-class targets: squared errors of counts, membrane
+potentials and first-spike times, and TET.
 
 All take a recording shaped ``(T, *batch, classes * population)`` (time-major; see
 ``time_axis``) and integer ``labels`` of shape ``batch``, and return one loss per
-example (shape ``labels.shape``); take ``.mean()`` for the batch loss.
+example (shape ``labels.shape``); take ``.mean()`` for the batch loss. The
+cross-entropies of decoded class scores live with the accuracies in ``_decoded``.
 """
 
 from __future__ import annotations
@@ -17,149 +19,14 @@ from core._validation import check_real
 from . import _docs
 from . import _readout as r
 from . import _validate as v
-from ._classification import integer_label_cross_entropy
+from ._decoded import per_step_cross_entropy
 from ._jit import kernel
 
-__all__ = [
-    "ce_count_loss",
-    "ce_max_membrane_loss",
-    "ce_rate_loss",
-    "mse_count_loss",
-    "mse_membrane_loss",
-    "tet_loss",
-]
+__all__ = ["mse_count_loss", "mse_membrane_loss", "mse_temporal_loss", "tet_loss"]
 
 _SPIKES = _docs.readout("spikes")
 _MEMBRANE = _docs.readout("membrane")
 _OUTPUTS = _docs.readout("outputs")
-
-
-def _per_step_cross_entropy(outputs: jax.Array, labels: jax.Array) -> jax.Array:
-    """Cross-entropy at every step of time-major ``outputs``, shape ``(T, *batch)``."""
-    return integer_label_cross_entropy(outputs, jnp.broadcast_to(labels, outputs.shape[:-1]))
-
-
-@fill_doc(**_SPIKES)
-def ce_rate_loss(
-    spikes: ArrayLike,
-    labels: ArrayLike,
-    *,
-    time_axis: int = 0,
-    population: int = 1,
-    check: v.Check = False,
-) -> jax.Array:
-    r"""Cross-entropy of the spikes at every time step, averaged over time (rate code).
-
-    With :math:`s_{t,c}` the spikes of class :math:`c` at step :math:`t` (summed over its
-    population),
-
-    .. math::
-
-        \ell = \frac1T \sum_{t=0}^{T-1} \Bigl(\log \sum_c e^{s_{t,c}} - s_{t,y}\Bigr)
-
-    (snntorch's ``ce_rate_loss``, per example).
-
-    Args:
-        spikes: Float spikes, ``(T, *batch, classes * population)``.
-        {readout_args}
-
-    {loss_returns}
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core.loss import ce_rate_loss
-        >>> spikes = jnp.array([[[1.0, 0.0]], [[0.0, 0.0]]])  # (T=2, batch=1, classes=2)
-        >>> print(f"{ce_rate_loss(spikes, jnp.array([0]))[0]:.4f}")  # (0.3133 + 0.6931) / 2
-        0.5032
-    """
-    x, y, _ = r.readout(
-        "spikes", spikes, labels, time_axis=time_axis, population=population, check=check
-    )
-    return decoded_cross_entropy(x, y, decoder="rate", population=population)
-
-
-@kernel("decoder", "population")
-def decoded_cross_entropy(
-    x: jax.Array, y: jax.Array, *, decoder: str, population: int
-) -> jax.Array:
-    """Cross-entropy of the class scores of ``decoder`` (for ``"rate"``: every step, averaged)."""
-    scores = r.class_scores(x, population, decoder)
-    if decoder == "rate":
-        return jnp.mean(_per_step_cross_entropy(scores, y), axis=0)
-    return integer_label_cross_entropy(scores, y)
-
-
-@fill_doc(**_SPIKES)
-def ce_count_loss(
-    spikes: ArrayLike,
-    labels: ArrayLike,
-    *,
-    time_axis: int = 0,
-    population: int = 1,
-    check: v.Check = False,
-) -> jax.Array:
-    r"""Cross-entropy of the spike counts (count code).
-
-    With :math:`n_c = \sum_t s_{t,c}` (summed over the population of class :math:`c`),
-
-    .. math::
-
-        \ell = \log \sum_c e^{n_c} - n_y
-
-    Args:
-        spikes: Float spikes, ``(T, *batch, classes * population)``.
-        {readout_args}
-
-    {loss_returns}
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core.loss import ce_count_loss
-        >>> spikes = jnp.array([[[1.0, 0.0]], [[1.0, 1.0]]])  # counts (2, 1)
-        >>> print(f"{ce_count_loss(spikes, jnp.array([1]))[0]:.4f}")  # log(e^2 + e) - 1
-        1.3133
-    """
-    x, y, _ = r.readout(
-        "spikes", spikes, labels, time_axis=time_axis, population=population, check=check
-    )
-    return decoded_cross_entropy(x, y, decoder="count", population=population)
-
-
-@fill_doc(**_MEMBRANE)
-def ce_max_membrane_loss(
-    membrane: ArrayLike,
-    labels: ArrayLike,
-    *,
-    time_axis: int = 0,
-    population: int = 1,
-    check: v.Check = False,
-) -> jax.Array:
-    r"""Cross-entropy of the maximum membrane potential over time.
-
-    With :math:`m_c = \max_t V_{t,c}` (:math:`V` averaged over the population of
-    :math:`c`),
-
-    .. math::
-
-        \ell = \log \sum_c e^{m_c} - m_y
-
-    Args:
-        membrane: Float membrane potentials, ``(T, *batch, classes * population)``.
-        {readout_args}
-
-    {loss_returns}
-
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from core.loss import ce_max_membrane_loss
-        >>> v = jnp.array([[[0.2, 1.0]], [[0.9, -1.0]]])  # max over time: (0.9, 1.0)
-        >>> print(f"{ce_max_membrane_loss(v, jnp.array([0]))[0]:.4f}")  # log(e^0.9 + e) - 0.9
-        0.7444
-    """
-    x, y, _ = r.readout(
-        "membrane", membrane, labels, time_axis=time_axis, population=population, check=check
-    )
-    return decoded_cross_entropy(x, y, decoder="max_membrane", population=population)
 
 
 @fill_doc(**_SPIKES)
@@ -281,6 +148,64 @@ def _mse_membrane(
     return v.mask_invalid(loss, y, num_classes)
 
 
+@fill_doc(**_SPIKES)
+def mse_temporal_loss(
+    spikes: ArrayLike,
+    labels: ArrayLike,
+    on_target: float = 0.0,
+    off_target: float | None = None,
+    *,
+    time_axis: int = 0,
+    population: int = 1,
+    check: v.Check = False,
+) -> jax.Array:
+    r"""Squared error between first-spike times and target times.
+
+    The labelled class should first fire at step ``on_target``, the others at
+    ``off_target`` (default ``T``: not at all). With :math:`t^{\mathrm f}_c` as in
+    :func:`ce_temporal_loss` and :math:`\tau_c` the target,
+
+    .. math::
+
+        \ell = \frac1C \sum_{c=1}^{C} \bigl(t^{\mathrm f}_c - \tau_c\bigr)^2
+
+    Args:
+        spikes: Float spikes, ``(T, *batch, classes * population)``.
+        {labels}
+        on_target: Target first-spike step of the labelled class.
+        off_target: Target first-spike step of the other classes; ``T`` when ``None``.
+        {readout_options}
+
+    {loss_returns}
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core.loss import mse_temporal_loss
+        >>> spikes = jnp.array([[[0.0, 1.0]], [[1.0, 0.0]]])  # first spikes at (1, 0), T=2
+        >>> print(mse_temporal_loss(spikes, jnp.array([0])))  # off_target T: (1 + 2^2) / 2
+        [2.5]
+    """
+    x, y, _ = r.readout(
+        "spikes", spikes, labels, time_axis=time_axis, population=population, check=check
+    )
+    check_real("on_target", on_target)
+    if off_target is not None:
+        check_real("off_target", off_target)
+    off = float(x.shape[0]) if off_target is None else off_target
+    return _mse_temporal(x, y, on_target, off, population=population)
+
+
+@kernel("population")
+def _mse_temporal(
+    x: jax.Array, y: jax.Array, on_target: float, off_target: float, *, population: int
+) -> jax.Array:
+    num_classes = x.shape[-1] // population
+    times = r.pool(r.spike_times(x), population, "min")
+    target = r.targets(y, num_classes, on_target, off_target, times)
+    loss = jnp.mean(jnp.square(times - target), axis=-1)
+    return v.mask_invalid(loss, y, num_classes)
+
+
 @fill_doc(**_OUTPUTS)
 def tet_loss(
     outputs: ArrayLike,
@@ -335,6 +260,6 @@ def tet_loss(
 @kernel("population")
 def _tet(x: jax.Array, y: jax.Array, lamb: float, means: float, *, population: int) -> jax.Array:
     pooled = r.pool(x, population, "mean")
-    ce = jnp.mean(_per_step_cross_entropy(pooled, y), axis=0)
+    ce = jnp.mean(per_step_cross_entropy(pooled, y), axis=0)
     anchor = jnp.mean(jnp.square(pooled - means), axis=(0, -1))
     return (1.0 - lamb) * ce + lamb * anchor
