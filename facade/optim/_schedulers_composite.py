@@ -15,8 +15,10 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from core import optim as core_optim
+from core._docstrings import fill_doc
 from core._validation import as_float, as_int, check_choice
 
+from ._docs import SCHEDULER
 from ._scheduler_base import (
     LRScheduler,
     epoch_arg,
@@ -45,6 +47,7 @@ def _metric(value: object) -> float:
     return float(array.reshape(()))
 
 
+@fill_doc(**SCHEDULER)
 class ReduceLROnPlateau(LRScheduler):
     r"""Reduce the learning rates when a metric stops improving.
 
@@ -66,7 +69,7 @@ class ReduceLROnPlateau(LRScheduler):
         cooldown: non-negative number of epochs to wait after a reduction.
         min_lr: non-negative lower bound, one or one per parameter group.
         eps: non-negative; a reduction of ``eps`` or less is skipped.
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: for an argument out of range or an unknown mode.
@@ -242,6 +245,7 @@ def _parse_members(
     ]
 
 
+@fill_doc(**SCHEDULER)
 class ChainedScheduler(LRScheduler):
     r"""Step several schedulers together and multiply their effects.
 
@@ -262,16 +266,10 @@ class ChainedScheduler(LRScheduler):
         ValueError: if ``schedulers`` is empty.
         TypeError: if a member is not an LR scheduler or is a ``ReduceLROnPlateau``.
 
-    Example:
-        >>> from facade import optim
+    {lrs}
         >>> warmup = optim.ConstantLR(base_lr=1.0, factor=0.5, total_iters=2)
         >>> decay = optim.ExponentialLR(base_lr=1.0, gamma=0.5)
-        >>> scheduler = optim.ChainedScheduler([warmup, decay])
-        >>> lrs = []
-        >>> for _ in range(4):
-        ...     lrs.append(scheduler.get_last_lr()[0])
-        ...     scheduler.step()
-        >>> print(lrs)
+        >>> print(lrs(optim.ChainedScheduler([warmup, decay]), 4))
         [0.5, 0.25, 0.25, 0.125]
     """
 
@@ -334,6 +332,7 @@ class ChainedScheduler(LRScheduler):
         self._current_lrs.value = self.get_lr()
 
 
+@fill_doc(**SCHEDULER)
 class SequentialLR(LRScheduler):
     r"""Run schedulers one after the other, switching at milestone epochs.
 
@@ -344,22 +343,16 @@ class SequentialLR(LRScheduler):
     Args:
         schedulers: a non-empty sequence of schedulers (not ``ReduceLROnPlateau``).
         milestones: ``len(schedulers) - 1`` non-negative, non-decreasing epochs.
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: if the lengths do not match or a milestone is negative or decreasing.
         TypeError: if a member is not an LR scheduler or is a ``ReduceLROnPlateau``.
 
-    Example:
-        >>> from facade import optim
+    {lrs}
         >>> warmup = optim.LinearLR(base_lr=1.0, start_factor=0.5, total_iters=2)
         >>> decay = optim.ExponentialLR(base_lr=1.0, gamma=0.5)
-        >>> scheduler = optim.SequentialLR([warmup, decay], milestones=[2])
-        >>> lrs = []
-        >>> for _ in range(5):
-        ...     lrs.append(scheduler.get_last_lr()[0])
-        ...     scheduler.step()
-        >>> print(lrs)
+        >>> print(lrs(optim.SequentialLR([warmup, decay], milestones=[2]), 5))
         [0.5, 0.75, 1.0, 0.5, 0.25]
     """
 

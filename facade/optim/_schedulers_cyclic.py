@@ -13,8 +13,10 @@ from jax import Array
 from jax.typing import ArrayLike
 
 from core import optim as core_optim
+from core._docstrings import fill_doc
 from core._validation import as_float, as_int, check_choice
 
+from ._docs import SCHEDULER
 from ._scheduler_base import (
     EpochScheduler,
     ScheduleFn,
@@ -32,6 +34,7 @@ __all__ = [
 ]
 
 
+@fill_doc(**SCHEDULER)
 class WarmupScheduler(EpochScheduler):
     r"""Raise the learning rate linearly from ``warmup_start_lr`` to ``base_lr``.
 
@@ -45,19 +48,13 @@ class WarmupScheduler(EpochScheduler):
         base_lr: the learning rate after the warm-up, or one per parameter group.
         warmup_epochs: non-negative length of the warm-up (:math:`W`).
         warmup_start_lr: non-negative learning rate at epoch 0 (:math:`\eta_s`).
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: if ``warmup_epochs`` or ``warmup_start_lr`` is negative.
 
-    Example:
-        >>> from facade import optim
-        >>> scheduler = optim.WarmupScheduler(base_lr=1.0, warmup_epochs=4)
-        >>> lrs = []
-        >>> for _ in range(6):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
-        ...     scheduler.step()
-        >>> print(lrs)
+    {lrs}
+        >>> print(lrs(optim.WarmupScheduler(base_lr=1.0, warmup_epochs=4), 6))
         [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
 
@@ -78,6 +75,7 @@ class WarmupScheduler(EpochScheduler):
         return core_optim.linear_schedule(self.warmup_start_lr, base_lr, self.warmup_epochs)
 
 
+@fill_doc(**SCHEDULER)
 class CyclicLR(EpochScheduler):
     r"""Cycle the learning rate between ``base_lr`` and ``max_lr`` along triangles.
 
@@ -103,20 +101,14 @@ class CyclicLR(EpochScheduler):
         scale_fn: optional custom amplitude scale (a jax-traceable function); overrides
             ``mode``.
         scale_mode: ``"cycle"`` or ``"iterations"``: the argument of ``scale_fn``.
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: for a non-positive step size, an unknown mode, or a ``max_lr`` list whose
             length is neither 1 nor the number of parameter groups.
 
-    Example:
-        >>> from facade import optim
-        >>> scheduler = optim.CyclicLR(base_lr=0.1, max_lr=1.0, step_size_up=2)
-        >>> lrs = []
-        >>> for _ in range(6):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
-        ...     scheduler.step()
-        >>> print(lrs)
+    {lrs}
+        >>> print(lrs(optim.CyclicLR(base_lr=0.1, max_lr=1.0, step_size_up=2), 6))
         [0.1, 0.55, 1.0, 0.55, 0.1, 0.55]
 
     References:
@@ -165,6 +157,7 @@ class CyclicLR(EpochScheduler):
         )
 
 
+@fill_doc(**SCHEDULER)
 class OneCycleLR(EpochScheduler):
     r"""The one-cycle policy (braintools formula): rise linearly to ``max_lr``, then anneal.
 
@@ -200,16 +193,11 @@ class OneCycleLR(EpochScheduler):
         ValueError: if neither ``total_steps`` nor both ``epochs`` and ``steps_per_epoch``
             are given, or an argument is out of range.
 
-    Example:
-        >>> from facade import optim
+    {lrs}
         >>> scheduler = optim.OneCycleLR(max_lr=1.0, total_steps=10, pct_start=0.2,
         ...                              div_factor=10.0, final_div_factor=100.0)
-        >>> lrs = []
-        >>> for _ in range(11):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 3))
-        ...     scheduler.step()
-        >>> print(lrs)
-        [0.1, 0.55, 1.0, 0.962, 0.855, 0.694, 0.505, 0.316, 0.155, 0.048, 0.01]
+        >>> print(lrs(scheduler, 11))
+        [0.1, 0.55, 1.0, 0.9623, 0.855, 0.6944, 0.505, 0.3156, 0.155, 0.0477, 0.01]
 
     References:
         Smith & Topin, `Super-Convergence: Very Fast Training of Neural Networks Using Large
@@ -264,6 +252,7 @@ class OneCycleLR(EpochScheduler):
         return self._cycles[group]
 
 
+@fill_doc(**SCHEDULER)
 class CosineAnnealingWarmRestarts(EpochScheduler):
     r"""Cosine annealing to ``eta_min`` with warm restarts every :math:`T_0 m^k` epochs (SGDR).
 
@@ -281,24 +270,16 @@ class CosineAnnealingWarmRestarts(EpochScheduler):
         T_0: positive length of the first cycle.
         T_mult: integer ``>= 1``, the growth factor of the cycle length (:math:`m`).
         eta_min: non-negative learning rate approached at the end of each cycle.
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: if ``T_0`` is not positive, ``T_mult < 1`` or ``eta_min`` is negative.
 
-    Example:
-        >>> from facade import optim
-        >>> scheduler = optim.CosineAnnealingWarmRestarts(base_lr=1.0, T_0=2, T_mult=2)
-        >>> lrs = []
-        >>> for _ in range(7):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 3))
-        ...     scheduler.step()
-        >>> print(lrs)
-        [1.0, 0.5, 1.0, 0.854, 0.5, 0.146, 1.0]
+    {lrs}
+        >>> print(lrs(optim.CosineAnnealingWarmRestarts(base_lr=1.0, T_0=2, T_mult=2), 7))
+        [1.0, 0.5, 1.0, 0.8536, 0.5, 0.1464, 1.0]
 
-    References:
-        Loshchilov & Hutter, `SGDR: Stochastic Gradient Descent with Warm Restarts
-        <https://arxiv.org/abs/1608.03983>`_, 2017.
+    {sgdr}
     """
 
     def __init__(
@@ -320,6 +301,7 @@ class CosineAnnealingWarmRestarts(EpochScheduler):
         )
 
 
+@fill_doc(**SCHEDULER)
 class WarmupCosineSchedule(EpochScheduler):
     r"""Linear warm-up from ``warmup_start_lr`` to ``base_lr``, then cosine decay to ``eta_min``.
 
@@ -342,21 +324,16 @@ class WarmupCosineSchedule(EpochScheduler):
         total_steps: non-negative length of the schedule, warm-up included.
         warmup_start_lr: non-negative learning rate at epoch 0.
         eta_min: non-negative final learning rate.
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: for a negative argument.
 
-    Example:
-        >>> from facade import optim
+    {lrs}
         >>> scheduler = optim.WarmupCosineSchedule(base_lr=1.0, warmup_steps=2, total_steps=6,
         ...                                        eta_min=0.1)
-        >>> lrs = []
-        >>> for _ in range(8):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 3))
-        ...     scheduler.step()
-        >>> print(lrs)
-        [0.0, 0.5, 1.0, 0.868, 0.55, 0.232, 0.1, 0.1]
+        >>> print(lrs(scheduler, 8))
+        [0.0, 0.5, 1.0, 0.8682, 0.55, 0.2318, 0.1, 0.1]
     """
 
     def __init__(

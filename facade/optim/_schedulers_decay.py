@@ -11,8 +11,10 @@ from collections import Counter
 from collections.abc import Sequence
 
 from core import optim as core_optim
+from core._docstrings import fill_doc
 from core._validation import as_float, as_int
 
+from ._docs import SCHEDULER
 from ._scheduler_base import EpochScheduler, ScheduleFn, sequence
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
 ]
 
 
+@fill_doc(**SCHEDULER)
 class StepLR(EpochScheduler):
     r"""Multiply the learning rate by ``gamma`` every ``step_size`` epochs.
 
@@ -41,19 +44,13 @@ class StepLR(EpochScheduler):
         base_lr: the initial learning rate, or one per parameter group.
         step_size: positive number of epochs between two decays (:math:`s`).
         gamma: positive decay factor (:math:`\gamma`).
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: if ``step_size`` or ``gamma`` is not positive.
 
-    Example:
-        >>> from facade import optim
-        >>> scheduler = optim.StepLR(base_lr=0.1, step_size=2, gamma=0.5)
-        >>> lrs = []
-        >>> for _ in range(5):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
-        ...     scheduler.step()
-        >>> print(lrs)
+    {lrs}
+        >>> print(lrs(optim.StepLR(base_lr=0.1, step_size=2, gamma=0.5), 5))
         [0.1, 0.1, 0.05, 0.05, 0.025]
     """
 
@@ -74,6 +71,7 @@ class StepLR(EpochScheduler):
         )
 
 
+@fill_doc(**SCHEDULER)
 class MultiStepLR(EpochScheduler):
     r"""Multiply the learning rate by ``gamma`` at each milestone epoch.
 
@@ -88,19 +86,13 @@ class MultiStepLR(EpochScheduler):
         base_lr: the initial learning rate, or one per parameter group.
         milestones: non-negative epochs at which to decay (any order).
         gamma: positive decay factor.
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: if a milestone is negative or ``gamma`` is not positive.
 
-    Example:
-        >>> from facade import optim
-        >>> scheduler = optim.MultiStepLR(base_lr=1.0, milestones=[1, 3], gamma=0.1)
-        >>> lrs = []
-        >>> for _ in range(4):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
-        ...     scheduler.step()
-        >>> print(lrs)
+    {lrs}
+        >>> print(lrs(optim.MultiStepLR(base_lr=1.0, milestones=[1, 3], gamma=0.1), 4))
         [1.0, 0.1, 0.1, 0.01]
     """
 
@@ -123,6 +115,7 @@ class MultiStepLR(EpochScheduler):
         return core_optim.piecewise_constant_schedule(base_lr, scales)
 
 
+@fill_doc(**SCHEDULER)
 class ExponentialLR(EpochScheduler):
     r"""Multiply the learning rate by ``gamma`` every epoch.
 
@@ -135,18 +128,14 @@ class ExponentialLR(EpochScheduler):
     Args:
         base_lr: the initial learning rate, or one per parameter group.
         gamma: positive decay factor.
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: if ``gamma`` is not positive.
 
-    Example:
-        >>> from facade import optim
-        >>> scheduler = optim.ExponentialLR(base_lr=1.0, gamma=0.5)
-        >>> scheduler.step()
-        >>> scheduler.step()
-        >>> print(scheduler.get_last_lr())
-        [0.25]
+    {lrs}
+        >>> print(lrs(optim.ExponentialLR(base_lr=1.0, gamma=0.5), 3))
+        [1.0, 0.5, 0.25]
     """
 
     def __init__(
@@ -162,6 +151,7 @@ class ExponentialLR(EpochScheduler):
         return core_optim.exponential_decay(base_lr, transition_steps=1, decay_rate=self.gamma)
 
 
+@fill_doc(**SCHEDULER)
 class ExponentialDecayLR(EpochScheduler):
     r"""optax-style exponential decay, bounded by ``end_value``.
 
@@ -181,21 +171,16 @@ class ExponentialDecayLR(EpochScheduler):
         transition_begin: non-negative number of epochs to hold ``base_lr`` (:math:`B`).
         staircase: decay in discrete jumps.
         end_value: optional non-negative bound of the learning rate.
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: for a non-positive ``decay_steps`` or ``decay_rate``, a negative
             ``transition_begin`` or ``end_value``.
 
-    Example:
-        >>> from facade import optim
+    {lrs}
         >>> scheduler = optim.ExponentialDecayLR(base_lr=1.0, decay_steps=2, decay_rate=0.5,
         ...                                      staircase=True, end_value=0.3)
-        >>> lrs = []
-        >>> for _ in range(5):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
-        ...     scheduler.step()
-        >>> print(lrs)
+        >>> print(lrs(scheduler, 5))
         [1.0, 1.0, 0.5, 0.5, 0.3]
     """
 
@@ -229,6 +214,7 @@ class ExponentialDecayLR(EpochScheduler):
         )
 
 
+@fill_doc(**SCHEDULER)
 class CosineAnnealingLR(EpochScheduler):
     r"""Anneal the learning rate along a half cosine to ``eta_min`` over ``T_max`` epochs.
 
@@ -245,24 +231,16 @@ class CosineAnnealingLR(EpochScheduler):
         base_lr: the initial learning rate, or one per parameter group.
         T_max: positive number of epochs of the annealing.
         eta_min: non-negative final learning rate.
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: if ``T_max`` is not positive or ``eta_min`` is negative.
 
-    Example:
-        >>> from facade import optim
-        >>> scheduler = optim.CosineAnnealingLR(base_lr=1.0, T_max=4, eta_min=0.1)
-        >>> lrs = []
-        >>> for _ in range(6):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 3))
-        ...     scheduler.step()
-        >>> print(lrs)
-        [1.0, 0.868, 0.55, 0.232, 0.1, 0.1]
+    {lrs}
+        >>> print(lrs(optim.CosineAnnealingLR(base_lr=1.0, T_max=4, eta_min=0.1), 6))
+        [1.0, 0.8682, 0.55, 0.2318, 0.1, 0.1]
 
-    References:
-        Loshchilov & Hutter, `SGDR: Stochastic Gradient Descent with Warm Restarts
-        <https://arxiv.org/abs/1608.03983>`_, 2017.
+    {sgdr}
     """
 
     def __init__(
@@ -281,6 +259,7 @@ class CosineAnnealingLR(EpochScheduler):
         return core_optim.cosine_decay_schedule(base_lr, decay_steps=self.T_max, alpha=alpha)
 
 
+@fill_doc(**SCHEDULER)
 class PolynomialLR(EpochScheduler):
     r"""Decay the learning rate to 0 along a polynomial over ``total_iters`` epochs.
 
@@ -294,19 +273,13 @@ class PolynomialLR(EpochScheduler):
         base_lr: the initial learning rate, or one per parameter group.
         total_iters: positive number of epochs of the decay (:math:`N`).
         power: non-negative exponent (:math:`p`).
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: if ``total_iters`` is not positive or ``power`` is negative.
 
-    Example:
-        >>> from facade import optim
-        >>> scheduler = optim.PolynomialLR(base_lr=1.0, total_iters=4, power=2.0)
-        >>> lrs = []
-        >>> for _ in range(5):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
-        ...     scheduler.step()
-        >>> print(lrs)
+    {lrs}
+        >>> print(lrs(optim.PolynomialLR(base_lr=1.0, total_iters=4, power=2.0), 5))
         [1.0, 0.5625, 0.25, 0.0625, 0.0]
     """
 
@@ -327,6 +300,7 @@ class PolynomialLR(EpochScheduler):
         )
 
 
+@fill_doc(**SCHEDULER)
 class LinearLR(EpochScheduler):
     r"""Scale the learning rate by a factor going linearly from ``start_factor`` to ``end_factor``.
 
@@ -342,19 +316,13 @@ class LinearLR(EpochScheduler):
         start_factor: non-negative factor at epoch 0 (:math:`f_s`).
         end_factor: non-negative factor from epoch ``total_iters`` on (:math:`f_e`).
         total_iters: non-negative number of epochs of the ramp (:math:`N`).
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: if a factor or ``total_iters`` is negative.
 
-    Example:
-        >>> from facade import optim
-        >>> scheduler = optim.LinearLR(base_lr=1.0, start_factor=0.25, total_iters=3)
-        >>> lrs = []
-        >>> for _ in range(5):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
-        ...     scheduler.step()
-        >>> print(lrs)
+    {lrs}
+        >>> print(lrs(optim.LinearLR(base_lr=1.0, start_factor=0.25, total_iters=3), 5))
         [0.25, 0.5, 0.75, 1.0, 1.0]
     """
 
@@ -378,6 +346,7 @@ class LinearLR(EpochScheduler):
         return core_optim.linear_schedule(start, end, transition_steps=self.total_iters)
 
 
+@fill_doc(**SCHEDULER)
 class ConstantLR(EpochScheduler):
     r"""Scale the learning rate by ``factor`` for the first ``total_iters`` epochs.
 
@@ -391,19 +360,13 @@ class ConstantLR(EpochScheduler):
         base_lr: the base learning rate, or one per parameter group.
         factor: non-negative factor of the first epochs (:math:`f`).
         total_iters: non-negative number of scaled epochs (:math:`N`).
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: if ``factor`` or ``total_iters`` is negative.
 
-    Example:
-        >>> from facade import optim
-        >>> scheduler = optim.ConstantLR(base_lr=1.0, factor=0.5, total_iters=2)
-        >>> lrs = []
-        >>> for _ in range(4):
-        ...     lrs.append(scheduler.get_last_lr()[0])
-        ...     scheduler.step()
-        >>> print(lrs)
+    {lrs}
+        >>> print(lrs(optim.ConstantLR(base_lr=1.0, factor=0.5, total_iters=2), 4))
         [0.5, 0.5, 1.0, 1.0]
     """
 
@@ -425,6 +388,7 @@ class ConstantLR(EpochScheduler):
         )
 
 
+@fill_doc(**SCHEDULER)
 class PiecewiseConstantSchedule(EpochScheduler):
     r"""Absolute learning rates that change at boundary epochs.
 
@@ -441,20 +405,15 @@ class PiecewiseConstantSchedule(EpochScheduler):
         boundaries: non-negative, non-decreasing epochs; default ``[1000, 2000]``.
         values: ``len(boundaries) + 1`` non-negative learning rates; default
             ``[1.0, 0.1, 0.01]``.
-        last_epoch: the epoch to start from.
+        {last_epoch}
 
     Raises:
         ValueError: if the lengths do not match, a boundary decreases or is negative, or a
             value is negative.
 
-    Example:
-        >>> from facade import optim
+    {lrs}
         >>> scheduler = optim.PiecewiseConstantSchedule(boundaries=[1, 3], values=[0.1, 0.05, 0.01])
-        >>> lrs = []
-        >>> for _ in range(4):
-        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
-        ...     scheduler.step()
-        >>> print(lrs)
+        >>> print(lrs(scheduler, 4))
         [0.1, 0.05, 0.05, 0.01]
     """
 
