@@ -1,4 +1,7 @@
-"""The epoch schedules of core.optim._epoch_schedules against closed forms written here."""
+"""The epoch schedules of core.optim._epoch_schedules against closed forms written here.
+
+Their behaviour under jit, vmap, scan and x64 is checked with every other schedule, in
+``test_schedules.py``."""
 
 from __future__ import annotations
 
@@ -12,12 +15,13 @@ import pytest
 from jax.typing import ArrayLike
 
 from core import optim
+from tests.refusals import BadCase, refusal_test
 
 ScheduleFn = Callable[[ArrayLike], jax.Array]
 
 
 def _values(schedule: ScheduleFn, steps: range) -> np.ndarray:
-    """The schedule at ``steps`` (one elementwise call; the jit test checks scalar steps)."""
+    """The schedule at ``steps`` (one elementwise call; test_schedules checks scalar steps)."""
     return np.asarray(schedule(jnp.arange(steps.start, steps.stop)))
 
 
@@ -101,40 +105,6 @@ def test_warm_restarts_hit_every_restart_exactly() -> None:
     schedule = optim.cosine_warm_restarts_schedule(1.0, 3, 3)
     starts = [3 * (3**n - 1) // 2 for n in range(12)]  # 0, 3, 12, 39, ...
     assert [float(schedule(s)) for s in starts] == [1.0] * len(starts)
-
-
-# --------------------------------------------------------------------------- jit / vmap
-
-SCHEDULES: dict[str, Callable[[], ScheduleFn]] = {
-    "cyclic": lambda: optim.cyclic_schedule(0.1, 1.0, 3, 2, mode="triangular2"),
-    "one_cycle": lambda: optim.one_cycle_lr_schedule(20, 1.0),
-    "restarts": lambda: optim.cosine_warm_restarts_schedule(1.0, 2, 2, 0.1),
-}
-
-
-@pytest.mark.parametrize("name", list(SCHEDULES))
-def test_jit_once_vmap_and_dtypes(name: str) -> None:
-    schedule = SCHEDULES[name]()
-    traces = 0
-
-    def counted(step: jax.Array) -> jax.Array:
-        nonlocal traces
-        traces += 1
-        return schedule(step)
-
-    jitted = jax.jit(counted)
-    eager = _values(schedule, range(16))
-    got = [float(jitted(jnp.int32(t))) for t in range(16)]
-    assert traces == 1
-    np.testing.assert_allclose(
-        [float(schedule(t)) for t in (0, 5, 15)], eager[[0, 5, 15]], rtol=1e-6
-    )
-    np.testing.assert_allclose(got, eager, rtol=1e-6)
-    np.testing.assert_allclose(jax.vmap(schedule)(jnp.arange(16)), eager, rtol=1e-6)
-    assert schedule(3).dtype == jnp.float32
-    assert schedule(jnp.arange(6).reshape(2, 3)).shape == (2, 3)
-    with jax.enable_x64(True):
-        assert schedule(3).dtype == jnp.float64
 
 
 # --------------------------------------------------------------------------- chained value
@@ -242,27 +212,23 @@ def test_plateau_metric_must_be_a_scalar() -> None:
 # --------------------------------------------------------------------------- bad arguments
 
 
-@pytest.mark.parametrize(
-    ("make", "error", "match"),
-    [
-        (lambda: optim.cyclic_schedule(0.1, 1.0, 0), ValueError, "step_size_up"),
-        (lambda: optim.cyclic_schedule(0.1, 1.0, 2, 0), ValueError, "step_size_down"),
-        (lambda: optim.cyclic_schedule(0.1, 1.0, 2, mode="sine"), ValueError, "mode"),
-        (lambda: optim.cyclic_schedule(0.1, 1.0, 2, scale_mode="x"), ValueError, "scale_mode"),
-        (lambda: optim.cyclic_schedule(0.1, 1.0, 2, scale_fn=3), TypeError, "scale_fn"),
-        (lambda: optim.one_cycle_lr_schedule(0, 1.0), ValueError, "total_steps"),
-        (lambda: optim.one_cycle_lr_schedule(10, 1.0, 0.0), ValueError, "pct_start"),
-        (
-            lambda: optim.one_cycle_lr_schedule(10, 1.0, anneal_strategy="exp"),
-            ValueError,
-            "anneal_strategy",
-        ),
-        (lambda: optim.one_cycle_lr_schedule(10, 1.0, div_factor=0.0), ValueError, "div_factor"),
-        (lambda: optim.cosine_warm_restarts_schedule(1.0, 0), ValueError, "first_period"),
-        (lambda: optim.cosine_warm_restarts_schedule(1.0, 2, 0), ValueError, "period_mult"),
-        (lambda: optim.cosine_warm_restarts_schedule(1.0, 2, 1.5), TypeError, "period_mult"),
-    ],
-)
-def test_bad_arguments(make: Callable[[], object], error: type[Exception], match: str) -> None:
-    with pytest.raises(error, match=match):
-        make()
+BAD: list[BadCase] = [
+    (lambda: optim.cyclic_schedule(0.1, 1.0, 0), ValueError, "step_size_up"),
+    (lambda: optim.cyclic_schedule(0.1, 1.0, 2, 0), ValueError, "step_size_down"),
+    (lambda: optim.cyclic_schedule(0.1, 1.0, 2, mode="sine"), ValueError, "mode"),
+    (lambda: optim.cyclic_schedule(0.1, 1.0, 2, scale_mode="x"), ValueError, "scale_mode"),
+    (lambda: optim.cyclic_schedule(0.1, 1.0, 2, scale_fn=3), TypeError, "scale_fn"),
+    (lambda: optim.one_cycle_lr_schedule(0, 1.0), ValueError, "total_steps"),
+    (lambda: optim.one_cycle_lr_schedule(10, 1.0, 0.0), ValueError, "pct_start"),
+    (
+        lambda: optim.one_cycle_lr_schedule(10, 1.0, anneal_strategy="exp"),
+        ValueError,
+        "anneal_strategy",
+    ),
+    (lambda: optim.one_cycle_lr_schedule(10, 1.0, div_factor=0.0), ValueError, "div_factor"),
+    (lambda: optim.cosine_warm_restarts_schedule(1.0, 0), ValueError, "first_period"),
+    (lambda: optim.cosine_warm_restarts_schedule(1.0, 2, 0), ValueError, "period_mult"),
+    (lambda: optim.cosine_warm_restarts_schedule(1.0, 2, 1.5), TypeError, "period_mult"),
+]
+
+test_bad_arguments = refusal_test(BAD)

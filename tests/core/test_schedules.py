@@ -12,6 +12,7 @@ import pytest
 from jax.typing import ArrayLike
 
 from core import optim
+from tests.refusals import BadCase, refusal_test
 
 ScheduleFn = Callable[[ArrayLike], jax.Array]
 
@@ -35,6 +36,9 @@ SCHEDULES: dict[str, Callable[[], ScheduleFn]] = {
     ),
     "cosine_onecycle": lambda: optim.cosine_onecycle_schedule(12, 1.0),
     "linear_onecycle": lambda: optim.linear_onecycle_schedule(12, 1.0),
+    "cyclic": lambda: optim.cyclic_schedule(0.1, 1.0, 3, 2, mode="triangular2"),
+    "one_cycle_lr": lambda: optim.one_cycle_lr_schedule(12, 1.0),
+    "warm_restarts": lambda: optim.cosine_warm_restarts_schedule(1.0, 2, 2, 0.1),
 }
 NAMES = list(SCHEDULES)
 STEPS = list(range(16))
@@ -105,6 +109,8 @@ def test_float64_under_x64_with_int64_steps() -> None:
         value = schedule(jnp.int64(5))
         assert value.dtype == jnp.float64
         assert float(value) == pytest.approx(0.5 * (1 + np.cos(np.pi * 2 / 9)), rel=1e-14)
+        for name in NAMES:
+            assert SCHEDULES[name]()(3).dtype == jnp.float64, name
 
 
 @pytest.mark.parametrize("dtype", [jnp.bfloat16, jnp.float16, jnp.float32])
@@ -191,7 +197,7 @@ def test_join_boundaries_may_repeat_zero_length_phase() -> None:
 
 # --------------------------------------------------------------------------- bad arguments
 
-BAD: list[tuple[Callable[[], object], type[Exception], str]] = [
+BAD: list[BadCase] = [
     (lambda: optim.constant_schedule(True), TypeError, "value must be a real number"),
     (lambda: optim.constant_schedule("0.1"), TypeError, "value must be a real number"),
     (lambda: optim.constant_schedule(1j), TypeError, "value must be a real number"),
@@ -388,12 +394,7 @@ BAD: list[tuple[Callable[[], object], type[Exception], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("make", "error", "message"), BAD, ids=[b[2][:40] for b in BAD])
-def test_bad_arguments_raise_eagerly(
-    make: Callable[[], object], error: type[Exception], message: str
-) -> None:
-    with pytest.raises(error, match=message):
-        make()
+test_bad_arguments_raise_eagerly = refusal_test(BAD)
 
 
 def test_bad_step_dtype_raises() -> None:
