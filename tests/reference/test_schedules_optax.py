@@ -6,6 +6,7 @@ optax's schedules mix integer steps with Python floats, which the strict promoti
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -20,199 +21,61 @@ from core import optim
 RTOL = 1e-5
 ATOL = 1e-7
 
-# (name, keyword arguments, number of steps to compare: well past the end of the schedule)
-CASES: list[tuple[str, dict[str, Any], int]] = [
-    ("constant_schedule", {"value": 0.3}, 5),
-    ("constant_schedule", {"value": 2}, 5),
-    ("linear_schedule", {"init_value": 1.0, "end_value": 0.01, "transition_steps": 20}, 25),
-    (
-        "linear_schedule",
-        {"init_value": 0.0, "end_value": 3.0, "transition_steps": 7, "transition_begin": 5},
-        16,
-    ),
-    ("linear_schedule", {"init_value": 0.5, "end_value": 0.1, "transition_steps": 0}, 5),
-    (
-        "polynomial_schedule",
-        {
-            "init_value": 1.0,
-            "end_value": 0.01,
-            "power": 2,
-            "transition_steps": 20,
-            "transition_begin": 5,
-        },
-        30,
-    ),
-    (
-        "polynomial_schedule",
-        {"init_value": 0.5, "end_value": 2.0, "power": 3.0, "transition_steps": 9},
-        12,
-    ),
-    ("exponential_decay", {"init_value": 0.1, "transition_steps": 5, "decay_rate": 0.9}, 30),
-    (
-        "exponential_decay",
-        {
-            "init_value": 1.0,
-            "transition_steps": 3,
-            "decay_rate": 0.7,
-            "transition_begin": 4,
-            "staircase": True,
-            "end_value": 0.2,
-        },
-        30,
-    ),
-    (
-        "exponential_decay",
-        {
-            "init_value": 1.0,
-            "transition_steps": 3,
-            "decay_rate": 0.7,
-            "staircase": False,
-            "transition_begin": 4,
-        },
-        20,
-    ),
-    (
-        "exponential_decay",
-        {"init_value": 1.0, "transition_steps": 3, "decay_rate": 1.3, "end_value": 2.0},
-        20,
-    ),
-    ("exponential_decay", {"init_value": 0.4, "transition_steps": 0, "decay_rate": 0.5}, 5),
-    ("cosine_decay_schedule", {"init_value": 0.1, "decay_steps": 25}, 30),
-    (
-        "cosine_decay_schedule",
-        {"init_value": 0.1, "decay_steps": 25, "alpha": 0.1, "exponent": 2.0},
-        30,
-    ),
-    (
-        "piecewise_constant_schedule",
-        {"init_value": 1.0, "boundaries_and_scales": {10: 0.5, 0: 2.0, 20: 0.1}},
-        25,
-    ),
-    ("piecewise_constant_schedule", {"init_value": 0.3, "boundaries_and_scales": None}, 5),
-    (
-        "piecewise_interpolate_schedule",
-        {
-            "interpolate_type": "linear",
-            "init_value": 1.0,
-            "boundaries_and_scales": {10: 0.5, 3: 2.0, 20: 0.1},
-        },
-        25,
-    ),
-    (
-        "piecewise_interpolate_schedule",
-        {
-            "interpolate_type": "cosine",
-            "init_value": 1.0,
-            "boundaries_and_scales": {0: 3.0, 10: 0.5, 20: 0.1},
-        },
-        25,
-    ),
-    (
-        "piecewise_interpolate_schedule",
-        {"interpolate_type": "linear", "init_value": 0.7, "boundaries_and_scales": {}},
-        5,
-    ),
-    ("warmup_constant_schedule", {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 7}, 10),
-    (
-        "warmup_cosine_decay_schedule",
-        {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 5, "decay_steps": 20},
-        25,
-    ),
-    (
-        "warmup_cosine_decay_schedule",
-        {
-            "init_value": 0.01,
-            "peak_value": 1.0,
-            "warmup_steps": 7,
-            "decay_steps": 30,
-            "end_value": 0.05,
-            "exponent": 1.5,
-        },
-        35,
-    ),
-    (
-        "warmup_cosine_decay_schedule",
-        {"init_value": 0.2, "peak_value": 0.5, "warmup_steps": 0, "decay_steps": 10},
-        12,
-    ),
-    (
-        "warmup_cosine_decay_schedule",
-        {"init_value": 0.0, "peak_value": 0.0, "warmup_steps": 2, "decay_steps": 6},
-        8,
-    ),
-    (
-        "warmup_exponential_decay_schedule",
-        {
-            "init_value": 0.01,
-            "peak_value": 1.0,
-            "warmup_steps": 7,
-            "transition_steps": 4,
-            "decay_rate": 0.5,
-            "transition_begin": 2,
-            "staircase": True,
-            "end_value": 0.1,
-        },
-        30,
-    ),
-    (
-        "warmup_exponential_decay_schedule",
-        {
-            "init_value": 0.0,
-            "peak_value": 0.5,
-            "warmup_steps": 3,
-            "transition_steps": 2,
-            "decay_rate": 0.8,
-        },
-        20,
-    ),
-    (
-        "sgdr_schedule",
-        {
-            "cosine_kwargs": [
-                {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 2, "decay_steps": 10},
-                {
-                    "init_value": 0.1,
-                    "peak_value": 0.5,
-                    "warmup_steps": 3,
-                    "decay_steps": 12,
-                    "end_value": 0.01,
-                },
-            ]
-        },
-        30,
-    ),
-    ("cosine_onecycle_schedule", {"transition_steps": 30, "peak_value": 0.5}, 35),
-    (
-        "cosine_onecycle_schedule",
-        {
-            "transition_steps": 20,
-            "peak_value": 2.0,
-            "pct_start": 0.5,
-            "div_factor": 4.0,
-            "final_div_factor": 10.0,
-        },
-        25,
-    ),
-    ("linear_onecycle_schedule", {"transition_steps": 30, "peak_value": 0.5}, 35),
-    (
-        "linear_onecycle_schedule",
-        {
-            "transition_steps": 40,
-            "peak_value": 1.0,
-            "pct_start": 0.25,
-            "pct_final": 0.5,
-            "div_factor": 10.0,
-            "final_div_factor": 100.0,
-        },
-        45,
-    ),
+SGDR_CYCLES = [
+    {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 2, "decay_steps": 10},
+    {"init_value": 0.1, "peak_value": 0.5, "warmup_steps": 3, "decay_steps": 12, "end_value": 0.01},
+]
+
+# (name, positional arguments, number of steps to compare: well past the end of the schedule);
+# the arguments mean the same to both libraries: test_signature_equals_optax.
+CASES: list[tuple[str, tuple[Any, ...], int]] = [
+    ("constant_schedule", (0.3,), 5),
+    ("constant_schedule", (2,), 5),
+    ("linear_schedule", (1.0, 0.01, 20), 25),
+    ("linear_schedule", (0.0, 3.0, 7, 5), 16),
+    ("linear_schedule", (0.5, 0.1, 0), 5),
+    ("polynomial_schedule", (1.0, 0.01, 2, 20, 5), 30),
+    ("polynomial_schedule", (0.5, 2.0, 3.0, 9), 12),
+    ("exponential_decay", (0.1, 5, 0.9), 30),
+    ("exponential_decay", (1.0, 3, 0.7, 4, True, 0.2), 30),
+    ("exponential_decay", (1.0, 3, 0.7, 4, False), 20),
+    ("exponential_decay", (1.0, 3, 1.3, 0, False, 2.0), 20),
+    ("exponential_decay", (0.4, 0, 0.5), 5),
+    ("cosine_decay_schedule", (0.1, 25), 30),
+    ("cosine_decay_schedule", (0.1, 25, 0.1, 2.0), 30),
+    ("piecewise_constant_schedule", (1.0, {10: 0.5, 0: 2.0, 20: 0.1}), 25),
+    ("piecewise_constant_schedule", (0.3, None), 5),
+    ("piecewise_interpolate_schedule", ("linear", 1.0, {10: 0.5, 3: 2.0, 20: 0.1}), 25),
+    ("piecewise_interpolate_schedule", ("cosine", 1.0, {0: 3.0, 10: 0.5, 20: 0.1}), 25),
+    ("piecewise_interpolate_schedule", ("linear", 0.7, {}), 5),
+    ("warmup_constant_schedule", (0.0, 1.0, 7), 10),
+    ("warmup_cosine_decay_schedule", (0.0, 1.0, 5, 20), 25),
+    ("warmup_cosine_decay_schedule", (0.01, 1.0, 7, 30, 0.05, 1.5), 35),
+    ("warmup_cosine_decay_schedule", (0.2, 0.5, 0, 10), 12),
+    ("warmup_cosine_decay_schedule", (0.0, 0.0, 2, 6), 8),
+    ("warmup_exponential_decay_schedule", (0.01, 1.0, 7, 4, 0.5, 2, True, 0.1), 30),
+    ("warmup_exponential_decay_schedule", (0.0, 0.5, 3, 2, 0.8), 20),
+    ("sgdr_schedule", (SGDR_CYCLES,), 30),
+    ("cosine_onecycle_schedule", (30, 0.5), 35),
+    ("cosine_onecycle_schedule", (20, 2.0, 0.5, 4.0, 10.0), 25),
+    ("linear_onecycle_schedule", (30, 0.5), 35),
+    ("linear_onecycle_schedule", (40, 1.0, 0.25, 0.5, 10.0, 100.0), 45),
 ]
 
 IDS = [f"{name}-{i}" for i, (name, _, _) in enumerate(CASES)]
 
 
-def _both(name: str, kwargs: dict[str, Any]) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    return getattr(optim, name)(**kwargs), getattr(optax, name)(**kwargs)
+def _both(name: str, args: tuple[Any, ...]) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    return getattr(optim, name)(*args), getattr(optax, name)(*args)
+
+
+@pytest.mark.parametrize("name", sorted({name for name, _, _ in CASES} | {"join_schedules"}))
+def test_signature_equals_optax(name: str) -> None:
+    """Same parameters as optax's, in the same order, of the same kind, with the same defaults."""
+    ours, theirs = (inspect.signature(getattr(lib, name)).parameters for lib in (optim, optax))
+    assert [(p.name, p.kind, p.default) for p in ours.values()] == [
+        (p.name, p.kind, p.default) for p in theirs.values()
+    ]
 
 
 def _optax_values(schedule: Callable[..., Any], steps: list[Any]) -> np.ndarray:
@@ -220,17 +83,17 @@ def _optax_values(schedule: Callable[..., Any], steps: list[Any]) -> np.ndarray:
         return np.array([float(schedule(s)) for s in steps])
 
 
-@pytest.mark.parametrize(("name", "kwargs", "n"), CASES, ids=IDS)
-def test_equals_optax_eagerly(name: str, kwargs: dict[str, Any], n: int) -> None:
-    ours, theirs = _both(name, kwargs)
+@pytest.mark.parametrize(("name", "args", "n"), CASES, ids=IDS)
+def test_equals_optax_eagerly(name: str, args: tuple[Any, ...], n: int) -> None:
+    ours, theirs = _both(name, args)
     steps = list(range(n + 1))
     got = np.array([float(ours(s)) for s in steps])
     np.testing.assert_allclose(got, _optax_values(theirs, steps), rtol=RTOL, atol=ATOL)
 
 
-@pytest.mark.parametrize(("name", "kwargs", "n"), CASES, ids=IDS)
-def test_equals_optax_under_jit(name: str, kwargs: dict[str, Any], n: int) -> None:
-    ours, theirs = _both(name, kwargs)
+@pytest.mark.parametrize(("name", "args", "n"), CASES, ids=IDS)
+def test_equals_optax_under_jit(name: str, args: tuple[Any, ...], n: int) -> None:
+    ours, theirs = _both(name, args)
     steps = jnp.arange(n + 1, dtype=jnp.int32)
     got = np.asarray(jax.jit(jax.vmap(ours))(steps))
     with jax.numpy_dtype_promotion("standard"):
@@ -264,20 +127,17 @@ def test_join_schedules_accepts_optax_schedules() -> None:
 
 
 @pytest.mark.parametrize(
-    "name, kwargs",
+    ("name", "args"),
     [
-        ("cosine_decay_schedule", {"init_value": 0.1, "decay_steps": 25, "alpha": 0.1}),
-        ("exponential_decay", {"init_value": 1.0, "transition_steps": 3, "decay_rate": 0.7}),
-        (
-            "warmup_cosine_decay_schedule",
-            {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 5, "decay_steps": 20},
-        ),
-        ("linear_onecycle_schedule", {"transition_steps": 30, "peak_value": 0.5}),
+        ("cosine_decay_schedule", (0.1, 25, 0.1)),
+        ("exponential_decay", (1.0, 3, 0.7)),
+        ("warmup_cosine_decay_schedule", (0.0, 1.0, 5, 20)),
+        ("linear_onecycle_schedule", (30, 0.5)),
     ],
 )
-def test_equals_optax_in_float64(name: str, kwargs: dict[str, Any]) -> None:
+def test_equals_optax_in_float64(name: str, args: tuple[Any, ...]) -> None:
     with jax.enable_x64(True):
-        ours, theirs = _both(name, kwargs)
+        ours, theirs = _both(name, args)
         steps = list(range(32))
         got = [ours(s) for s in steps]
         assert all(v.dtype == np.float64 for v in got)
