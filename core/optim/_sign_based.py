@@ -13,6 +13,7 @@ from core._docstrings import fill_doc
 from core._validation import check_real
 
 from . import _tree as tu
+from ._adam import _check_adam_args
 from ._base import GradientTransformation, NeedsParams, OptState, ParamFree, Params, Updates
 from ._docs import OPTIMIZER
 
@@ -210,8 +211,7 @@ def scale_by_novograd(
     Args:
         b1: momentum decay, in [0, 1).
         b2: second-moment decay, in [0, 1).
-        eps: > 0, outside the root.
-        eps_root: >= 0, inside the root.
+        {adam_eps}
         weight_decay: :math:`\lambda`, >= 0.
         mu_dtype: dtype of the momentum.
 
@@ -227,9 +227,6 @@ def scale_by_novograd(
     References:
         Ginsburg et al., *Stochastic Gradient Methods with Layer-wise Adaptive Moments*, 2019.
     """
-    check_real("b1", b1, low=0, high=1, high_open=True)
-    check_real("b2", b2, low=0, high=1, high_open=True)
-    check_real("eps", eps, low=0, low_open=True)
-    check_real("eps_root", eps_root, low=0)
+    _check_adam_args(b1, b2, eps, eps_root)
     check_real("weight_decay", weight_decay, low=0)
     return _ScaleByNovograd(mu_dtype, b1, b2, eps, eps_root, weight_decay)
