@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ._base import Hyperparameter, hyperparameter
 from ._docs import documented
-from ._shapes import EXP_ABS, OnCurve
+from ._shapes import EXP_ABS, OnCurve, Steepness, UnitArea
 
 
 @documented
-class PiecewiseExp(OnCurve):
+class PiecewiseExp(UnitArea):
     r"""Piecewise-exponential surrogate of unit area (a Laplace density).
 
     .. math::
@@ -17,32 +17,28 @@ class PiecewiseExp(OnCurve):
         F(x) = \begin{cases} \tfrac12 e^{\alpha x} & x < 0 \\
         1 - \tfrac12 e^{-\alpha x} & x \ge 0 \end{cases}
 
-    Same formula as braintools ``PiecewiseExp`` and spikingjelly ``PiecewiseExp``.
+    Same formula as braintools ``PiecewiseExp`` and spikingjelly ``PiecewiseExp``; it is
+    :class:`SlayerGrad` with the same ``alpha``, scaled by :math:`\alpha/2`.
 
     Args:
         alpha: steepness; :math:`g(0) = \alpha / 2`; > 0.
         {flags}
 
     Example:
-        >>> import jax
         >>> from core.surrogate import PiecewiseExp
-        >>> print(round(float(jax.grad(PiecewiseExp(alpha=2.0))(0.0)), 4))
-        1.0
+        >>> laplace = PiecewiseExp(alpha=2.0)
+        >>> print(laplace.surrogate_grad(0.0), laplace.surrogate_fun(20.0))  # peak, area
+        1.0 1.0
 
     References:
         {neftci_2019}
     """
 
-    alpha: Hyperparameter = hyperparameter(1.0)
-
     _curve = EXP_ABS
-
-    def _on_curve(self) -> tuple[Hyperparameter, ...]:
-        return 0.5 * self.alpha, self.alpha
 
 
 @documented
-class SlayerGrad(OnCurve):
+class SlayerGrad(Steepness):
     r"""SLAYER's exponential surrogate :math:`e^{-\alpha|x|}`.
 
     .. math::
@@ -74,9 +70,6 @@ class SlayerGrad(OnCurve):
     alpha: Hyperparameter = hyperparameter(4.0)
 
     _curve = EXP_ABS
-
-    def _on_curve(self) -> tuple[Hyperparameter, ...]:
-        return 1.0, self.alpha
 
 
 @documented

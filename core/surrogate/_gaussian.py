@@ -67,10 +67,10 @@ class GaussianGrad(OnCurve):
         {flags}
 
     Example:
-        >>> import jax
         >>> from core.surrogate import GaussianGrad
-        >>> print(round(float(jax.grad(GaussianGrad(sigma=0.5, alpha=0.5))(0.0)), 4))
-        0.3989
+        >>> g = GaussianGrad(sigma=0.5, alpha=0.5)
+        >>> print(round(float(g.surrogate_fun(10.0) - g.surrogate_fun(-10.0)), 4))  # the area
+        0.5
 
     References:
         {yin_2021}

@@ -35,10 +35,11 @@ class SquarewaveFourierSeries(Surrogate):
         {flags}
 
     Example:
-        >>> import jax
+        >>> import jax.numpy as jnp
         >>> from core.surrogate import SquarewaveFourierSeries
-        >>> print(round(float(jax.grad(SquarewaveFourierSeries(n=2, t_period=8.0))(0.0)), 4))
-        1.0
+        >>> g = SquarewaveFourierSeries(n=2, t_period=8.0).surrogate_grad
+        >>> print(g(jnp.array([0.0, 4.0, 8.0])))  # period 8, negative in between
+        [ 1. -1.  1.]
 
     References:
         {spikingjelly}

@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 from jax import Array
 
-from ._base import Hyperparameter, Surrogate, abs_up
+from ._base import Hyperparameter, Surrogate, abs_up, hyperparameter
 
 _SQRT2 = math.sqrt(2.0)
 _SQRT2PI = math.sqrt(2.0 * math.pi)
@@ -120,3 +120,28 @@ class OnCurve(Surrogate):
     def surrogate_fun(self, x: Array) -> Array:
         scale, *parameters = self._on_curve()
         return scale * self._curve.fun(x, *parameters)
+
+
+
+class Steepness(OnCurve):
+    r"""A shared curve as it is, with steepness :math:`\alpha`: :math:`g = c'(x; \alpha)`.
+
+    A subclass sets ``_curve`` and, where its default is not 1, redeclares ``alpha``.
+    """
+
+    alpha: Hyperparameter = hyperparameter(1.0)
+
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 1.0, self.alpha
+
+
+class UnitArea(Steepness):
+    r"""A curve of area :math:`2/\alpha` made a density: :math:`g = \tfrac{\alpha}{2}c'(x; \alpha)`.
+
+    For :data:`EXP_ABS` and :data:`FAST_SIGMOID` (both :math:`c'(0) = 1`, area
+    :math:`2/\alpha`) this gives a density with peak :math:`g(0) = \alpha/2`. A subclass
+    sets only ``_curve``.
+    """
+
+    def _on_curve(self) -> tuple[Hyperparameter, ...]:
+        return 0.5 * self.alpha, self.alpha

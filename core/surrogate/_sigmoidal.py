@@ -9,11 +9,11 @@ from jax import Array
 
 from ._base import Hyperparameter, Surrogate, abs_up, hyperparameter
 from ._docs import documented
-from ._shapes import FAST_SIGMOID, LOGISTIC, OnCurve
+from ._shapes import FAST_SIGMOID, LOGISTIC, OnCurve, Steepness, UnitArea
 
 
 @documented
-class Sigmoid(OnCurve):
+class Sigmoid(Steepness):
     r"""Logistic surrogate, the derivative of :math:`\sigma(\alpha x)`.
 
     .. math::
@@ -47,9 +47,6 @@ class Sigmoid(OnCurve):
 
     _curve = LOGISTIC
 
-    def _on_curve(self) -> tuple[Hyperparameter, ...]:
-        return 1.0, self.alpha
-
 
 @documented
 class Tanh(OnCurve):
@@ -68,10 +65,9 @@ class Tanh(OnCurve):
         {flags}
 
     Example:
-        >>> import jax
-        >>> from core.surrogate import Tanh
-        >>> print(round(float(jax.grad(Tanh(alpha=2.0))(0.0)), 4))
-        1.0
+        >>> from core.surrogate import Sigmoid, Tanh
+        >>> print(Tanh(alpha=2.0).surrogate_grad(0.5) == Sigmoid(alpha=4.0).surrogate_grad(0.5))
+        True
 
     References:
         {neftci_2019}
@@ -86,7 +82,7 @@ class Tanh(OnCurve):
 
 
 @documented
-class SoftSign(OnCurve):
+class SoftSign(UnitArea):
     r"""Soft-sign surrogate, the derivative of :math:`\tfrac12 + x / (2/\alpha + 2|x|)`.
 
     .. math::
@@ -101,21 +97,16 @@ class SoftSign(OnCurve):
         {flags}
 
     Example:
-        >>> import jax
+        >>> import jax.numpy as jnp
         >>> from core.surrogate import SoftSign
-        >>> print(round(float(jax.grad(SoftSign(alpha=1.0))(0.0)), 4))
-        0.5
+        >>> print(SoftSign(alpha=1.0).surrogate_fun(jnp.array([-1.0, 0.0, 1.0])))
+        [0.25 0.5  0.75]
 
     References:
         {spikingjelly}
     """
 
-    alpha: Hyperparameter = hyperparameter(1.0)
-
     _curve = FAST_SIGMOID
-
-    def _on_curve(self) -> tuple[Hyperparameter, ...]:
-        return 0.5 * self.alpha, self.alpha
 
 
 @documented
@@ -138,10 +129,10 @@ class SuperSpike(OnCurve):
         {flags}
 
     Example:
-        >>> import jax
+        >>> import jax.numpy as jnp
         >>> from core.surrogate import SuperSpike
-        >>> print(round(float(jax.grad(SuperSpike())(0.04)), 4))
-        0.25
+        >>> print(SuperSpike(beta=25.0).surrogate_grad(jnp.array([0.0, 0.04])))
+        [1.   0.25]
 
     References:
         {superspike}
@@ -156,7 +147,7 @@ class SuperSpike(OnCurve):
 
 
 @documented
-class InvSquareGrad(OnCurve):
+class InvSquareGrad(Steepness):
     r"""Inverse-square surrogate (braintools' name for the fast sigmoid).
 
     .. math::
@@ -173,10 +164,12 @@ class InvSquareGrad(OnCurve):
         {flags}
 
     Example:
-        >>> import jax
-        >>> from core.surrogate import InvSquareGrad
-        >>> print(round(float(jax.grad(InvSquareGrad(alpha=100.0))(0.01)), 4))
-        0.25
+        >>> import jax.numpy as jnp
+        >>> from core.surrogate import InvSquareGrad, SuperSpike
+        >>> x = jnp.linspace(-1.0, 1.0, 5)
+        >>> g = InvSquareGrad(alpha=100.0).surrogate_grad(x)
+        >>> bool(jnp.array_equal(g, SuperSpike(beta=100.0).surrogate_grad(x)))
+        True
 
     References:
         {superspike}
@@ -185,9 +178,6 @@ class InvSquareGrad(OnCurve):
     alpha: Hyperparameter = hyperparameter(100.0)
 
     _curve = FAST_SIGMOID
-
-    def _on_curve(self) -> tuple[Hyperparameter, ...]:
-        return 1.0, self.alpha
 
 
 @documented
