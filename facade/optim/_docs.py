@@ -25,6 +25,9 @@ L2 = "weight_decay: L2 penalty added to the gradient."
 ADAM_FAMILY = "\n".join([LR, r"betas: :math:`(\beta_1, \beta_2)`.", r"eps: :math:`\epsilon`."])
 """The leading arguments of the Adam family: ``lr``, ``betas`` and ``eps``."""
 
+MOMENTUM_FAMILY = "\n".join([LR, r"momentum: :math:`\mu`.", L2, BRAINTOOLS_TAIL])
+"""The arguments of the heavy-ball and Nesterov momentum optimizers."""
+
 DESCEND = """Example:
     >>> import brainstate, jax.numpy as jnp
     >>> from facade import optim
@@ -44,6 +47,7 @@ OPTIMIZER = {
     "page_tail": PAGE_TAIL,
     "l2": L2,
     "adam_family": ADAM_FAMILY,
+    "momentum_family": MOMENTUM_FAMILY,
     "descend": DESCEND,
 }
 """The fragments of the named optimizers, by placeholder name."""

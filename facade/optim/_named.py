@@ -11,11 +11,13 @@ import abc
 import functools
 import inspect
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from core import optim as core_optim
+from core._docstrings import fill_doc
 from core._validation import as_pair, check_real, resolve_alias
 
+from ._docs import OPTIMIZER
 from ._optax_optimizer import OptaxOptimizer, regularized
 from ._optimizer import LRSchedulerLike, Optimizer, initial_learning_rate
 
@@ -64,6 +66,8 @@ class NamedOptimizer(OptaxOptimizer, abc.ABC):
             bound = signature.bind(self, *args, **kw)
             bound.apply_defaults()
             for name, value in list(bound.arguments.items())[1:]:
+                if signature.parameters[name].kind is inspect.Parameter.VAR_KEYWORD:
+                    continue  # a family base's extra settings: recorded by the member's own init
                 if name not in _SPELLINGS and not hasattr(type(self), name) and value is not None:
                     setattr(self, name, value)
 
@@ -93,6 +97,24 @@ class NamedOptimizer(OptaxOptimizer, abc.ABC):
         self._config = dict(config)
         tx = self._build(initial_learning_rate(lr), weight_decay, self._config)
         Optimizer.__init__(self, tx, lr)  # the chain already holds clipping and weight decay
+
+    def _learning_rate(
+        self, lr: LearningRate | None, learning_rate: LearningRate | None
+    ) -> LearningRate:
+        """The learning rate, given as braintools' ``lr`` or as the page's ``learning_rate``.
+
+        The spelling this class takes by position is the main one (``lr`` for the braintools
+        classes, ``learning_rate`` for the page's); the keyword-only one wins when given, and
+        giving both is refused (:func:`~core._validation.resolve_alias`, with the main
+        spelling's default, a number or a scheduler, read from this class's own signature).
+        """
+        parameters = inspect.signature(type(self).__init__).parameters
+        given = {"lr": lr, "learning_rate": learning_rate}
+        main, alias = "learning_rate", "lr"
+        if parameters["learning_rate"].kind is inspect.Parameter.KEYWORD_ONLY:
+            main, alias = alias, main
+        value = resolve_alias(main, given[main], parameters[main].default, alias, given[alias])
+        return cast(LearningRate, value)
 
     @abc.abstractmethod
     def direction(self, **config: Any) -> core_optim.TransformLike:
@@ -152,6 +174,7 @@ class NamedOptimizer(OptaxOptimizer, abc.ABC):
         return self._build(float(lr), weight_decay, {**self._config, **hyper})
 
 
+@fill_doc(**OPTIMIZER)
 class SGD(NamedOptimizer):
     r"""Stochastic gradient descent, optionally with (Nesterov) momentum.
 
@@ -167,19 +190,12 @@ class SGD(NamedOptimizer):
         learning_rate: :math:`\eta`, a number or an LR scheduler.
         momentum: :math:`\mu`; 0 disables momentum.
         lr: braintools' name for ``learning_rate``.
-        weight_decay: L2 penalty added to the gradient.
+        {l2}
         nesterov: use Nesterov momentum.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
+        {page_tail}
 
-    Example:
-        >>> import brainstate, jax.numpy as jnp
-        >>> from facade.optim import SGD
-        >>> w = brainstate.ParamState(jnp.array([1.0]))
-        >>> opt = SGD(learning_rate=0.1)
-        >>> opt.register_trainable_weights({"w": w})
-        >>> opt.update({"w": jnp.array([2.0])})
-        >>> print(w.value)
+    {descend}
+        >>> print(descend(optim.SGD(learning_rate=0.1), w=[1.0], grad=[2.0]))
         [0.8]
     """
 
@@ -196,7 +212,7 @@ class SGD(NamedOptimizer):
     ) -> None:
         check_real("momentum", momentum, low=0, high=1, high_open=True)
         super().__init__(
-            resolve_alias("learning_rate", learning_rate, 0.01, "lr", lr),
+            self._learning_rate(lr, learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -216,6 +232,7 @@ class SGD(NamedOptimizer):
         return core_optim.sgd(learning_rate, momentum=momentum, nesterov=config["nesterov"])
 
 
+@fill_doc(**OPTIMIZER)
 class Adam(NamedOptimizer):
     r"""Adam: bias-corrected first and second moment estimates.
 
@@ -237,20 +254,13 @@ class Adam(NamedOptimizer):
         eps: :math:`\epsilon`.
         lr: braintools' name for ``learning_rate``.
         betas: braintools' ``(beta1, beta2)``.
-        weight_decay: L2 penalty.
+        {l2}
         amsgrad: use the running maximum of :math:`\hat v_t` (AMSGrad).
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
+        {page_tail}
 
-    Example:
-        >>> import brainstate, jax.numpy as jnp
-        >>> from facade.optim import Adam
-        >>> w = brainstate.ParamState(jnp.array([1.0, -1.0]))
-        >>> opt = Adam(learning_rate=1e-3)
-        >>> opt.register_trainable_weights({"w": w})
-        >>> opt.update({"w": jnp.array([0.5, -0.5])})
-        >>> print(w.value)
-        [ 0.999 -0.999]
+    {descend}
+        >>> print(descend(optim.Adam(learning_rate=1e-3), w=[1.0, -1.0], grad=[0.5, -0.5]))
+        [0.999, -0.999]
 
     References:
         Kingma & Ba, "Adam: A method for stochastic optimization", ICLR 2015.
@@ -276,7 +286,7 @@ class Adam(NamedOptimizer):
         check_real("beta1", b1, low=0, high=1, high_open=True)
         check_real("beta2", b2, low=0, high=1, high_open=True)
         super().__init__(
-            resolve_alias("learning_rate", learning_rate, 0.001, "lr", lr),
+            self._learning_rate(lr, learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -308,6 +318,7 @@ class Adam(NamedOptimizer):
         return core_optim.adamw(learning_rate, **moments, weight_decay=decoupled_decay)
 
 
+@fill_doc(**OPTIMIZER)
 class AdamW(Adam):
     r"""Adam with decoupled weight decay (applied after the moments).
 
@@ -327,8 +338,7 @@ class AdamW(Adam):
         betas: braintools' ``(beta1, beta2)``.
         weight_decay: :math:`\lambda`.
         amsgrad: use AMSGrad.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
+        {page_tail}
 
     Example:
         >>> from facade.optim import AdamW
@@ -369,6 +379,7 @@ class AdamW(Adam):
         )
 
 
+@fill_doc(**OPTIMIZER)
 class RMSprop(NamedOptimizer):
     r"""RMSprop: divide by a running root mean square of the gradients.
 
@@ -386,11 +397,10 @@ class RMSprop(NamedOptimizer):
         eps: :math:`\epsilon`.
         lr: braintools' name for ``learning_rate``.
         alpha: braintools' name for ``decay``.
-        weight_decay: L2 penalty.
+        {l2}
         momentum: momentum on the scaled update; 0 disables it.
         centered: divide by the centred second moment (variance estimate).
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
+        {page_tail}
 
     Example:
         >>> from facade.optim import RMSprop
@@ -421,7 +431,7 @@ class RMSprop(NamedOptimizer):
         check_real("decay", rho, low=0, high=1, high_open=True)
         check_real("momentum", momentum, low=0, high=1, high_open=True)
         super().__init__(
-            resolve_alias("learning_rate", learning_rate, 0.001, "lr", lr),
+            self._learning_rate(lr, learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,

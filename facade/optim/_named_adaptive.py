@@ -2,19 +2,23 @@
 
 Each class only names the :mod:`core.optim` block that gives its direction; clipping,
 weight decay and the learning rate kept in the state come from :class:`NamedOptimizer`.
-braintools' ``lr`` is the first argument; ``learning_rate=`` is accepted too.
+braintools' ``lr`` is the first argument; ``learning_rate=`` is accepted too. The Adam
+family (``lr, betas, eps, weight_decay, ...``) shares one constructor, :class:`AdamFamily`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
 
 from core import optim as core_optim
-from core._validation import as_pair, check_real, resolve_alias
+from core._docstrings import fill_doc
+from core._validation import as_pair, check_real
 
+from ._docs import OPTIMIZER
 from ._named import LearningRate, NamedOptimizer
 
 
@@ -24,6 +28,51 @@ def betas_config(betas: tuple[float, float]) -> dict[str, float]:
     check_real("betas[0]", b1, low=0, high=1, high_open=True)
     check_real("betas[1]", b2, low=0, high=1, high_open=True)
     return {"b1": float(b1), "b2": float(b2)}
+
+
+class AdamFamily(NamedOptimizer):
+    """A braintools Adam-family optimizer: ``(lr, betas, eps, weight_decay, clipping)``.
+
+    A member names its :mod:`core.optim` direction block, :attr:`scale_by`, and (where core
+    has one) its named optimizer, :attr:`named`; both take ``b1``, ``b2``, ``eps`` and the
+    member's extra settings by keyword (the named optimizer the learning rate first). The
+    member's constructor declares its own signature and defaults and hands them here.
+    """
+
+    scale_by: ClassVar[Callable[..., core_optim.TransformLike]]
+    """The direction block, ``scale_by(b1=, b2=, eps=, **extra)``."""
+    named: ClassVar[Callable[..., core_optim.TransformLike] | None] = None
+    """The core named optimizer, ``named(learning_rate, b1=, b2=, eps=, **extra)``, or ``None``."""
+
+    def __init__(
+        self,
+        lr: LearningRate,
+        betas: tuple[float, float],
+        eps: float,
+        weight_decay: float,
+        grad_clip_norm: float | None,
+        grad_clip_value: float | None,
+        learning_rate: LearningRate | None,
+        **extra: float,
+    ) -> None:
+        super().__init__(
+            self._learning_rate(lr, learning_rate),
+            weight_decay,
+            grad_clip_norm,
+            grad_clip_value,
+            **betas_config(betas),
+            eps=eps,
+            **extra,
+        )
+
+    def direction(self, **config: Any) -> core_optim.TransformLike:
+        return type(self).scale_by(**config)
+
+    def core_optimizer(
+        self, learning_rate: float, decoupled_decay: float | None, **config: Any
+    ) -> core_optim.TransformLike | None:
+        named = type(self).named
+        return None if named is None else named(learning_rate, **config)
 
 
 class _InverseTimeDecay:
@@ -36,6 +85,7 @@ class _InverseTimeDecay:
         return 1.0 / (1.0 + count.astype(jnp.float32) * self.decay)
 
 
+@fill_doc(**OPTIMIZER)
 class Adagrad(NamedOptimizer):
     r"""Adagrad: divide by the root of the sum of all squared gradients.
 
@@ -49,23 +99,15 @@ class Adagrad(NamedOptimizer):
     initial_accumulator_value=0.0, eps=1e-10, grad_clip_norm=None, grad_clip_value=None)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
+        {lr}
         lr_decay: :math:`\delta`, PyTorch-style decay of the step size.
-        weight_decay: L2 penalty added to the gradient.
+        {l2}
         initial_accumulator_value: :math:`s_0`.
         eps: :math:`\epsilon`.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {braintools_tail}
 
-    Example:
-        >>> import brainstate, jax.numpy as jnp
-        >>> from facade.optim import Adagrad
-        >>> w = brainstate.ParamState(jnp.array([1.0]))
-        >>> opt = Adagrad(lr=0.1)
-        >>> opt.register_trainable_weights({"w": w})
-        >>> opt.update({"w": jnp.array([2.0])})
-        >>> print(w.value)
+    {descend}
+        >>> print(descend(optim.Adagrad(lr=0.1), w=[1.0], grad=[2.0]))
         [0.9]
 
     References:
@@ -87,7 +129,7 @@ class Adagrad(NamedOptimizer):
     ) -> None:
         check_real("lr_decay", lr_decay, low=0)
         super().__init__(
-            resolve_alias("lr", lr, 1e-2, "learning_rate", learning_rate),
+            self._learning_rate(lr, learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -106,6 +148,7 @@ class Adagrad(NamedOptimizer):
         return core_optim.chain(rss, decay)
 
 
+@fill_doc(**OPTIMIZER)
 class Adadelta(NamedOptimizer):
     r"""Adadelta: step sizes from running averages of squared gradients and updates.
 
@@ -118,13 +161,11 @@ class Adadelta(NamedOptimizer):
     braintools 0.3.0: ``Adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, ...)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
+        {lr}
         rho: :math:`\rho`.
         eps: :math:`\epsilon`.
-        weight_decay: L2 penalty added to the gradient.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {l2}
+        {braintools_tail}
 
     Example:
         >>> from facade.optim import Adadelta
@@ -148,7 +189,7 @@ class Adadelta(NamedOptimizer):
         learning_rate: LearningRate | None = None,
     ) -> None:
         super().__init__(
-            resolve_alias("lr", lr, 1.0, "learning_rate", learning_rate),
+            self._learning_rate(lr, learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -160,7 +201,8 @@ class Adadelta(NamedOptimizer):
         return core_optim.scale_by_adadelta(rho=config["rho"], eps=config["eps"])
 
 
-class Adamax(NamedOptimizer):
+@fill_doc(**OPTIMIZER)
+class Adamax(AdamFamily):
     r"""Adamax: Adam with the infinity norm in place of the second moment.
 
     .. math::
@@ -172,13 +214,9 @@ class Adamax(NamedOptimizer):
     braintools 0.3.0: ``Adamax(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, ...)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
-        betas: :math:`(\beta_1, \beta_2)`.
-        eps: :math:`\epsilon`.
-        weight_decay: L2 penalty added to the gradient.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {adam_family}
+        {l2}
+        {braintools_tail}
 
     Example:
         >>> from facade.optim import Adamax
@@ -188,6 +226,9 @@ class Adamax(NamedOptimizer):
     References:
         Kingma & Ba, "Adam: A method for stochastic optimization", ICLR 2015, section 7.
     """
+
+    scale_by = staticmethod(core_optim.scale_by_adamax)
+    named = staticmethod(core_optim.adamax)
 
     def __init__(
         self,
@@ -201,24 +242,12 @@ class Adamax(NamedOptimizer):
         learning_rate: LearningRate | None = None,
     ) -> None:
         super().__init__(
-            resolve_alias("lr", lr, 2e-3, "learning_rate", learning_rate),
-            weight_decay,
-            grad_clip_norm,
-            grad_clip_value,
-            **betas_config(betas),
-            eps=eps,
+            lr, betas, eps, weight_decay, grad_clip_norm, grad_clip_value, learning_rate
         )
 
-    def direction(self, **config: Any) -> core_optim.TransformLike:
-        return core_optim.scale_by_adamax(b1=config["b1"], b2=config["b2"], eps=config["eps"])
 
-    def core_optimizer(
-        self, learning_rate: float, decoupled_decay: float | None, **config: Any
-    ) -> core_optim.TransformLike:
-        return core_optim.adamax(learning_rate, b1=config["b1"], b2=config["b2"], eps=config["eps"])
-
-
-class Nadam(NamedOptimizer):
+@fill_doc(**OPTIMIZER)
+class Nadam(AdamFamily):
     r"""NAdam: Adam with Dozat's scheduled Nesterov momentum (PyTorch's ``NAdam``).
 
     .. math::
@@ -236,14 +265,10 @@ class Nadam(NamedOptimizer):
     momentum_decay=4e-3, ...)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
-        betas: :math:`(\beta_1, \beta_2)`.
-        eps: :math:`\epsilon`.
-        weight_decay: L2 penalty added to the gradient.
+        {adam_family}
+        {l2}
         momentum_decay: :math:`\psi`, speed of the momentum warm-up.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {braintools_tail}
 
     Example:
         >>> from facade.optim import Nadam
@@ -255,6 +280,8 @@ class Nadam(NamedOptimizer):
         Dozat, "Incorporating Nesterov momentum into Adam", ICLR workshop 2016;
         PyTorch ``torch.optim.NAdam``.
     """
+
+    scale_by = staticmethod(core_optim.scale_by_nadam)
 
     def __init__(
         self,
@@ -269,12 +296,13 @@ class Nadam(NamedOptimizer):
         learning_rate: LearningRate | None = None,
     ) -> None:
         super().__init__(
-            resolve_alias("lr", lr, 2e-3, "learning_rate", learning_rate),
+            lr,
+            betas,
+            eps,
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
-            **betas_config(betas),
-            eps=eps,
+            learning_rate,
             momentum_decay=momentum_decay,
         )
 
@@ -288,16 +316,9 @@ class Nadam(NamedOptimizer):
         r"""``momentum_decay``: :math:`\psi`."""
         return float(self._config["momentum_decay"])
 
-    def direction(self, **config: Any) -> core_optim.TransformLike:
-        return core_optim.scale_by_nadam(
-            b1=config["b1"],
-            b2=config["b2"],
-            eps=config["eps"],
-            momentum_decay=config["momentum_decay"],
-        )
 
-
-class RAdam(NamedOptimizer):
+@fill_doc(**OPTIMIZER)
+class RAdam(AdamFamily):
     r"""Rectified Adam: Adam whose adaptive step is switched on once its variance is tractable.
 
     .. math::
@@ -310,13 +331,9 @@ class RAdam(NamedOptimizer):
     braintools 0.3.0: ``RAdam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, ...)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
-        betas: :math:`(\beta_1, \beta_2)`.
-        eps: :math:`\epsilon`.
-        weight_decay: L2 penalty added to the gradient.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {adam_family}
+        {l2}
+        {braintools_tail}
 
     Example:
         >>> from facade.optim import RAdam
@@ -326,6 +343,9 @@ class RAdam(NamedOptimizer):
     References:
         Liu et al., "On the variance of the adaptive learning rate and beyond", ICLR 2020.
     """
+
+    scale_by = staticmethod(core_optim.scale_by_radam)
+    named = staticmethod(core_optim.radam)
 
     def __init__(
         self,
@@ -339,24 +359,12 @@ class RAdam(NamedOptimizer):
         learning_rate: LearningRate | None = None,
     ) -> None:
         super().__init__(
-            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
-            weight_decay,
-            grad_clip_norm,
-            grad_clip_value,
-            **betas_config(betas),
-            eps=eps,
+            lr, betas, eps, weight_decay, grad_clip_norm, grad_clip_value, learning_rate
         )
 
-    def direction(self, **config: Any) -> core_optim.TransformLike:
-        return core_optim.scale_by_radam(b1=config["b1"], b2=config["b2"], eps=config["eps"])
 
-    def core_optimizer(
-        self, learning_rate: float, decoupled_decay: float | None, **config: Any
-    ) -> core_optim.TransformLike:
-        return core_optim.radam(learning_rate, b1=config["b1"], b2=config["b2"], eps=config["eps"])
-
-
-class Yogi(NamedOptimizer):
+@fill_doc(**OPTIMIZER)
+class Yogi(AdamFamily):
     r"""Yogi: Adam with an additive, sign-controlled second-moment update.
 
     .. math::
@@ -367,13 +375,9 @@ class Yogi(NamedOptimizer):
     braintools 0.3.0: ``Yogi(lr=1e-3, betas=(0.9, 0.999), eps=1e-3, weight_decay=0.0, ...)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
-        betas: :math:`(\beta_1, \beta_2)`.
-        eps: :math:`\epsilon`.
-        weight_decay: L2 penalty added to the gradient.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {adam_family}
+        {l2}
+        {braintools_tail}
 
     Example:
         >>> from facade.optim import Yogi
@@ -383,6 +387,9 @@ class Yogi(NamedOptimizer):
     References:
         Zaheer et al., "Adaptive methods for nonconvex optimization", NeurIPS 2018.
     """
+
+    scale_by = staticmethod(core_optim.scale_by_yogi)
+    named = staticmethod(core_optim.yogi)
 
     def __init__(
         self,
@@ -396,24 +403,12 @@ class Yogi(NamedOptimizer):
         learning_rate: LearningRate | None = None,
     ) -> None:
         super().__init__(
-            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
-            weight_decay,
-            grad_clip_norm,
-            grad_clip_value,
-            **betas_config(betas),
-            eps=eps,
+            lr, betas, eps, weight_decay, grad_clip_norm, grad_clip_value, learning_rate
         )
 
-    def direction(self, **config: Any) -> core_optim.TransformLike:
-        return core_optim.scale_by_yogi(b1=config["b1"], b2=config["b2"], eps=config["eps"])
 
-    def core_optimizer(
-        self, learning_rate: float, decoupled_decay: float | None, **config: Any
-    ) -> core_optim.TransformLike:
-        return core_optim.yogi(learning_rate, b1=config["b1"], b2=config["b2"], eps=config["eps"])
-
-
-class AdaBelief(NamedOptimizer):
+@fill_doc(**OPTIMIZER)
+class AdaBelief(AdamFamily):
     r"""AdaBelief: Adam whose second moment tracks the deviation from the first.
 
     .. math::
@@ -425,13 +420,9 @@ class AdaBelief(NamedOptimizer):
     ...)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
-        betas: :math:`(\beta_1, \beta_2)`.
-        eps: :math:`\epsilon`.
-        weight_decay: L2 penalty added to the gradient.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {adam_family}
+        {l2}
+        {braintools_tail}
 
     Example:
         >>> from facade.optim import AdaBelief
@@ -441,6 +432,9 @@ class AdaBelief(NamedOptimizer):
     References:
         Zhuang et al., "AdaBelief optimizer", NeurIPS 2020.
     """
+
+    scale_by = staticmethod(core_optim.scale_by_belief)
+    named = staticmethod(core_optim.adabelief)
 
     def __init__(
         self,
@@ -454,20 +448,5 @@ class AdaBelief(NamedOptimizer):
         learning_rate: LearningRate | None = None,
     ) -> None:
         super().__init__(
-            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
-            weight_decay,
-            grad_clip_norm,
-            grad_clip_value,
-            **betas_config(betas),
-            eps=eps,
-        )
-
-    def direction(self, **config: Any) -> core_optim.TransformLike:
-        return core_optim.scale_by_belief(b1=config["b1"], b2=config["b2"], eps=config["eps"])
-
-    def core_optimizer(
-        self, learning_rate: float, decoupled_decay: float | None, **config: Any
-    ) -> core_optim.TransformLike:
-        return core_optim.adabelief(
-            learning_rate, b1=config["b1"], b2=config["b2"], eps=config["eps"]
+            lr, betas, eps, weight_decay, grad_clip_norm, grad_clip_value, learning_rate
         )

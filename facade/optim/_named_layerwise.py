@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from core import optim as core_optim
+from core._docstrings import fill_doc
 from core._validation import as_pair, check_real, resolve_alias
 
+from ._docs import OPTIMIZER
 from ._named import LearningRate, NamedOptimizer
-from ._named_adaptive import betas_config
+from ._named_adaptive import AdamFamily
 
 
 class WeightDecayInside(NamedOptimizer):
@@ -28,6 +30,7 @@ class WeightDecayInside(NamedOptimizer):
         return super()._build(lr, 0.0, {**config, "weight_decay": weight_decay})
 
 
+@fill_doc(**OPTIMIZER)
 class Adafactor(NamedOptimizer):
     r"""Adafactor: second moments kept as row and column factors for matrices.
 
@@ -53,9 +56,7 @@ class Adafactor(NamedOptimizer):
         beta1: momentum of the scaled updates (``None``: none).
         weight_decay: :math:`\lambda`.
         factored: factor the second moments of matrices.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {braintools_tail}
 
     Example:
         >>> from facade.optim import Adafactor
@@ -115,6 +116,7 @@ class Adafactor(NamedOptimizer):
         return core_optim.chain(rms, core_optim.ema(config["beta1"], debias=False))
 
 
+@fill_doc(**OPTIMIZER)
 class SM3(NamedOptimizer):
     r"""SM3: memory-efficient adaptive steps from per-axis accumulators (with momentum).
 
@@ -127,13 +129,11 @@ class SM3(NamedOptimizer):
     braintools 0.3.0: ``SM3(lr=1.0, momentum=0.9, eps=1e-8, weight_decay=0.0, ...)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
+        {lr}
         momentum: :math:`\mu`; 0 disables it.
         eps: added to the accumulators' root.
-        weight_decay: L2 penalty added to the gradient.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {l2}
+        {braintools_tail}
 
     Example:
         >>> from facade.optim import SM3
@@ -157,7 +157,7 @@ class SM3(NamedOptimizer):
     ) -> None:
         check_real("momentum", momentum, low=0, high=1, high_open=True)
         super().__init__(
-            resolve_alias("lr", lr, 1.0, "learning_rate", learning_rate),
+            self._learning_rate(lr, learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -169,7 +169,8 @@ class SM3(NamedOptimizer):
         return core_optim.scale_by_sm3(b1=config["momentum"], b2=1.0, eps=config["eps"])
 
 
-class Novograd(WeightDecayInside):
+@fill_doc(**OPTIMIZER)
+class Novograd(WeightDecayInside, AdamFamily):
     r"""NovoGrad: Adam-like steps with a per-layer (scalar) second moment.
 
     .. math::
@@ -182,13 +183,9 @@ class Novograd(WeightDecayInside):
     ``Novograd(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, ...)``).
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
-        betas: :math:`(\beta_1, \beta_2)`.
-        eps: :math:`\epsilon`.
+        {adam_family}
         weight_decay: :math:`\lambda`.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {braintools_tail}
 
     Example:
         >>> from facade.optim import Novograd
@@ -199,6 +196,8 @@ class Novograd(WeightDecayInside):
         Ginsburg et al., "Stochastic gradient methods with layer-wise adaptive moments
         for training of deep networks", arXiv:1905.11286, 2019.
     """
+
+    scale_by = staticmethod(core_optim.scale_by_novograd)
 
     def __init__(
         self,
@@ -212,21 +211,12 @@ class Novograd(WeightDecayInside):
         learning_rate: LearningRate | None = None,
     ) -> None:
         super().__init__(
-            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
-            weight_decay,
-            grad_clip_norm,
-            grad_clip_value,
-            **betas_config(betas),
-            eps=eps,
-        )
-
-    def direction(self, **config: Any) -> core_optim.TransformLike:
-        return core_optim.scale_by_novograd(
-            b1=config["b1"], b2=config["b2"], eps=config["eps"], weight_decay=config["weight_decay"]
+            lr, betas, eps, weight_decay, grad_clip_norm, grad_clip_value, learning_rate
         )
 
 
-class Lamb(WeightDecayInside):
+@fill_doc(**OPTIMIZER)
+class Lamb(WeightDecayInside, AdamFamily):
     r"""LAMB: Adam direction plus decoupled weight decay, scaled by a layer-wise trust ratio.
 
     .. math::
@@ -237,13 +227,9 @@ class Lamb(WeightDecayInside):
     braintools 0.3.0: ``Lamb(lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.0, ...)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
-        betas: :math:`(\beta_1, \beta_2)`.
-        eps: :math:`\epsilon`.
+        {adam_family}
         weight_decay: :math:`\lambda`.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {braintools_tail}
 
     Example:
         >>> from facade.optim import Lamb
@@ -267,16 +253,11 @@ class Lamb(WeightDecayInside):
         learning_rate: LearningRate | None = None,
     ) -> None:
         super().__init__(
-            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
-            weight_decay,
-            grad_clip_norm,
-            grad_clip_value,
-            **betas_config(betas),
-            eps=eps,
+            lr, betas, eps, weight_decay, grad_clip_norm, grad_clip_value, learning_rate
         )
 
     def direction(self, **config: Any) -> core_optim.TransformLike:
-        adam = core_optim.scale_by_adam(b1=config["b1"], b2=config["b2"], eps=config["eps"])
-        decay = config["weight_decay"]
+        decay = config.pop("weight_decay")
+        adam = core_optim.scale_by_adam(**config)
         blocks = [adam, core_optim.add_decayed_weights(decay)] if decay > 0 else [adam]
         return core_optim.chain(*blocks, core_optim.scale_by_trust_ratio())

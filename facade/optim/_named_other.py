@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from core import optim as core_optim
-from core._validation import as_pair, check_real, resolve_alias
+from core._docstrings import fill_doc
+from core._validation import as_pair, check_real
 
+from ._docs import OPTIMIZER
 from ._named import LearningRate, NamedOptimizer
 from ._named_adaptive import betas_config
 
@@ -34,6 +36,7 @@ class LearningRateInside(NamedOptimizer):
         return core_optim.chain(*self._clips(), inner)
 
 
+@fill_doc(**OPTIMIZER)
 class Momentum(NamedOptimizer):
     r"""SGD with heavy-ball momentum.
 
@@ -45,22 +48,10 @@ class Momentum(NamedOptimizer):
     grad_clip_value=None)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
-        momentum: :math:`\mu`.
-        weight_decay: L2 penalty added to the gradient.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {momentum_family}
 
-    Example:
-        >>> import brainstate, jax.numpy as jnp
-        >>> from facade.optim import Momentum
-        >>> w = brainstate.ParamState(jnp.array([1.0]))
-        >>> opt = Momentum(lr=0.1, momentum=0.5)
-        >>> opt.register_trainable_weights({"w": w})
-        >>> for _ in range(2):
-        ...     opt.update({"w": jnp.array([1.0])})
-        >>> print(w.value)
+    {descend}
+        >>> print(descend(optim.Momentum(lr=0.1, momentum=0.5), w=[1.0], grad=[1.0], steps=2))
         [0.75]
 
     References:
@@ -82,7 +73,7 @@ class Momentum(NamedOptimizer):
     ) -> None:
         check_real("momentum", momentum, low=0, high=1, high_open=True)
         super().__init__(
-            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
+            self._learning_rate(lr, learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -98,6 +89,7 @@ class Momentum(NamedOptimizer):
         return core_optim.trace(decay=config["momentum"], nesterov=self.nesterov)
 
 
+@fill_doc(**OPTIMIZER)
 class MomentumNesterov(Momentum):
     r"""SGD with Nesterov momentum.
 
@@ -108,21 +100,10 @@ class MomentumNesterov(Momentum):
     braintools 0.3.0: ``MomentumNesterov(lr=1e-3, momentum=0.9, weight_decay=0.0, ...)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
-        momentum: :math:`\mu`.
-        weight_decay: L2 penalty added to the gradient.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {momentum_family}
 
-    Example:
-        >>> import brainstate, jax.numpy as jnp
-        >>> from facade.optim import MomentumNesterov
-        >>> w = brainstate.ParamState(jnp.array([1.0]))
-        >>> opt = MomentumNesterov(lr=0.1, momentum=0.5)
-        >>> opt.register_trainable_weights({"w": w})
-        >>> opt.update({"w": jnp.array([1.0])})
-        >>> print(w.value)
+    {descend}
+        >>> print(descend(optim.MomentumNesterov(lr=0.1, momentum=0.5), w=[1.0], grad=[1.0]))
         [0.85]
 
     References:
@@ -133,6 +114,7 @@ class MomentumNesterov(Momentum):
     nesterov = True
 
 
+@fill_doc(**OPTIMIZER)
 class Lars(NamedOptimizer):
     r"""LARS: layer-wise trust-ratio scaling followed by momentum.
 
@@ -146,14 +128,12 @@ class Lars(NamedOptimizer):
     eps=1e-8, ...)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
+        {lr}
         momentum: :math:`\mu`.
         weight_decay: :math:`\lambda`, added to the gradient before the trust ratio.
         trust_coefficient: :math:`c`.
         eps: :math:`\epsilon`.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {braintools_tail}
 
     Example:
         >>> from facade.optim import Lars
@@ -180,7 +160,7 @@ class Lars(NamedOptimizer):
         check_real("momentum", momentum, low=0, high=1, high_open=True)
         check_real("trust_coefficient", trust_coefficient, low=0)
         super().__init__(
-            resolve_alias("lr", lr, 1.0, "learning_rate", learning_rate),
+            self._learning_rate(lr, learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -198,6 +178,7 @@ class Lars(NamedOptimizer):
         )
 
 
+@fill_doc(**OPTIMIZER)
 class Lion(NamedOptimizer):
     r"""Lion: the sign of an interpolated momentum, with decoupled weight decay.
 
@@ -210,22 +191,14 @@ class Lion(NamedOptimizer):
     braintools 0.3.0: ``Lion(lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, ...)``.
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
+        {lr}
         betas: :math:`(\beta_1, \beta_2)`.
         weight_decay: :math:`\lambda` (decoupled).
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {braintools_tail}
 
-    Example:
-        >>> import brainstate, jax.numpy as jnp
-        >>> from facade.optim import Lion
-        >>> w = brainstate.ParamState(jnp.array([1.0, 1.0]))
-        >>> opt = Lion(lr=0.1)
-        >>> opt.register_trainable_weights({"w": w})
-        >>> opt.update({"w": jnp.array([3.0, -0.5])})
-        >>> print(w.value)
-        [0.9 1.1]
+    {descend}
+        >>> print(descend(optim.Lion(lr=0.1), w=[1.0, 1.0], grad=[3.0, -0.5]))
+        [0.9, 1.1]
 
     References:
         Chen et al., "Symbolic discovery of optimization algorithms", NeurIPS 2023.
@@ -244,7 +217,7 @@ class Lion(NamedOptimizer):
         learning_rate: LearningRate | None = None,
     ) -> None:
         super().__init__(
-            resolve_alias("lr", lr, 1e-4, "learning_rate", learning_rate),
+            self._learning_rate(lr, learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -255,6 +228,7 @@ class Lion(NamedOptimizer):
         return core_optim.scale_by_lion(b1=config["b1"], b2=config["b2"])
 
 
+@fill_doc(**OPTIMIZER)
 class Rprop(LearningRateInside):
     r"""Rprop: sign steps with per-element step sizes that grow or shrink with sign agreement.
 
@@ -274,19 +248,10 @@ class Rprop(LearningRateInside):
         lr: :math:`\Delta_0`.
         etas: :math:`(\eta_-, \eta_+)`.
         step_sizes: :math:`(\Delta_{\min}, \Delta_{\max})`.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {braintools_tail}
 
-    Example:
-        >>> import brainstate, jax.numpy as jnp
-        >>> from facade.optim import Rprop
-        >>> w = brainstate.ParamState(jnp.array([1.0]))
-        >>> opt = Rprop(lr=0.1)
-        >>> opt.register_trainable_weights({"w": w})
-        >>> for _ in range(3):
-        ...     opt.update({"w": jnp.array([5.0])})
-        >>> print([round(float(x), 3) for x in w.value])
+    {descend}
+        >>> print(descend(optim.Rprop(lr=0.1), w=[1.0], grad=[5.0], steps=3))
         [0.78]
 
     References:
@@ -325,7 +290,7 @@ class Rprop(LearningRateInside):
         self.etas = etas
         self.step_sizes = step_sizes
         super().__init__(
-            resolve_alias("lr", lr, 1e-2, "learning_rate", learning_rate),
+            self._learning_rate(lr, learning_rate),
             0.0,
             grad_clip_norm,
             grad_clip_value,
@@ -340,6 +305,7 @@ class Rprop(LearningRateInside):
         return core_optim.rprop(**config)
 
 
+@fill_doc(**OPTIMIZER)
 class Fromage(LearningRateInside):
     r"""Fromage: trust-ratio steps followed by a multiplicative shrink of the weights.
 
@@ -356,19 +322,11 @@ class Fromage(LearningRateInside):
     Args:
         lr: :math:`\eta`, a number or an LR scheduler.
         momentum: accepted for compatibility; must be 0 to stay silent.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {braintools_tail}
 
-    Example:
-        >>> import brainstate, jax.numpy as jnp
-        >>> from facade.optim import Fromage
-        >>> w = brainstate.ParamState(jnp.array([3.0, 4.0]))
-        >>> opt = Fromage(lr=0.1)
-        >>> opt.register_trainable_weights({"w": w})
-        >>> opt.update({"w": jnp.array([1.0, 0.0])})
-        >>> print([round(float(x), 3) for x in w.value])
-        [2.488, 3.98]
+    {descend}
+        >>> print(descend(optim.Fromage(lr=0.1), w=[3.0, 4.0], grad=[1.0, 0.0]))
+        [2.4876, 3.9801]
 
     References:
         Bernstein et al., "On the distance between two neural networks and the stability
@@ -392,7 +350,7 @@ class Fromage(LearningRateInside):
             )
         self.momentum = momentum
         super().__init__(
-            resolve_alias("lr", lr, 1.0, "learning_rate", learning_rate),
+            self._learning_rate(lr, learning_rate),
             0.0,
             grad_clip_norm,
             grad_clip_value,

@@ -8,8 +8,10 @@ from typing import Any
 import jax
 
 from core import optim as core_optim
-from core._validation import check_real, resolve_alias
+from core._docstrings import fill_doc
+from core._validation import check_real
 
+from ._docs import OPTIMIZER
 from ._named import LearningRate
 from ._named_other import LearningRateInside
 from ._states import key_entry
@@ -33,6 +35,7 @@ def _nest(flat: dict[str, Any], paths: dict[str, tuple[Any, ...]]) -> Any:
     return root
 
 
+@fill_doc(**OPTIMIZER)
 class LBFGS(LearningRateInside):
     r"""L-BFGS: quasi-Newton steps from the last ``memory_size`` curvature pairs.
 
@@ -55,14 +58,12 @@ class LBFGS(LearningRateInside):
     after clipping (braintools passes the unclipped one; the two agree without clipping).
 
     Args:
-        lr: :math:`\eta`, a number or an LR scheduler.
+        {lr}
         memory_size: number of stored curvature pairs.
         scale_init_precond: scale the initial inverse Hessian by
             :math:`\langle s, y\rangle / \langle y, y\rangle`.
         linesearch: ``None``, ``"backtracking"`` or a line-search transform.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {braintools_tail}
 
     Example:
         >>> import brainstate, jax, jax.numpy as jnp
@@ -114,7 +115,7 @@ class LBFGS(LearningRateInside):
         self.linesearch = search
         self._value_fns: dict[Callable[..., Any], Callable[..., Any]] = {}
         super().__init__(
-            resolve_alias("lr", lr, 1.0, "learning_rate", learning_rate),
+            self._learning_rate(lr, learning_rate),
             0.0,
             grad_clip_norm,
             grad_clip_value,
@@ -171,6 +172,7 @@ class LBFGS(LearningRateInside):
         return cached
 
 
+@fill_doc(**OPTIMIZER)
 class Lookahead(LearningRateInside):
     r"""Lookahead: every ``sync_period`` steps, pull slow weights toward the fast ones.
 
@@ -193,22 +195,13 @@ class Lookahead(LearningRateInside):
         alpha: :math:`\alpha`, in [0, 1].
         lr: stored, not applied.
         weight_decay: L2 penalty added to the fast optimizer's gradient.
-        grad_clip_norm: clip the global gradient norm first.
-        grad_clip_value: clip each gradient element first.
-        learning_rate: the "Training Utilities" page's name for ``lr``.
+        {braintools_tail}
 
-    Example:
-        >>> import brainstate, jax.numpy as jnp
-        >>> from core import optim
-        >>> from facade.optim import Lookahead
-        >>> w = brainstate.ParamState(jnp.array([0.0]))
-        >>> fast = optim.chain(optim.scale(-1.0))
-        >>> opt = Lookahead(fast, sync_period=2, alpha=0.5)
-        >>> opt.register_trainable_weights({"w": w})
-        >>> for _ in range(2):
-        ...     opt.update({"w": jnp.array([-1.0])})
-        >>> print(w.value)
-        [1.]
+    {descend}
+        >>> from core.optim import chain, scale
+        >>> opt = optim.Lookahead(chain(scale(-1.0)), sync_period=2, alpha=0.5)
+        >>> print(descend(opt, w=[0.0], grad=[-1.0], steps=2))
+        [1.0]
 
     References:
         Zhang et al., "Lookahead optimizer: k steps forward, 1 step back", NeurIPS 2019.
@@ -240,7 +233,7 @@ class Lookahead(LearningRateInside):
         self.sync_period = sync_period
         self.alpha = alpha
         super().__init__(
-            resolve_alias("lr", lr, 1e-3, "learning_rate", learning_rate),
+            self._learning_rate(lr, learning_rate),
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
