@@ -4,6 +4,7 @@ out-of-range label gives NaN, never a wrapped-around class."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from jax.experimental import checkify
 
 from core import loss
+from core.loss import _decoded, _snn
 
 Z = jnp.zeros((4, 3))  # float scores (batch=4, classes=3)
 Y = jnp.array([0, 1, 2, 0])  # integer labels
@@ -30,19 +32,9 @@ INT_LABEL_FNS: dict[str, tuple[Callable[..., jax.Array], str]] = {
     "multiclass_hinge_loss": (loss.multiclass_hinge_loss, "scores"),
     "multiclass_perceptron_loss": (loss.multiclass_perceptron_loss, "scores"),
 }
-SNN_FNS: dict[str, tuple[Callable[..., jax.Array], str]] = {
-    "ce_rate_loss": (loss.ce_rate_loss, "spikes"),
-    "ce_count_loss": (loss.ce_count_loss, "spikes"),
-    "ce_max_membrane_loss": (loss.ce_max_membrane_loss, "membrane"),
-    "mse_count_loss": (loss.mse_count_loss, "spikes"),
-    "mse_membrane_loss": (loss.mse_membrane_loss, "membrane"),
-    "ce_temporal_loss": (loss.ce_temporal_loss, "spikes"),
-    "mse_temporal_loss": (loss.mse_temporal_loss, "spikes"),
-    "tet_loss": (loss.tet_loss, "outputs"),
-    "accuracy_rate": (loss.accuracy_rate, "spikes"),
-    "accuracy_count": (loss.accuracy_count, "spikes"),
-    "accuracy_max_membrane": (loss.accuracy_max_membrane, "membrane"),
-    "accuracy_first_spike": (loss.accuracy_first_spike, "spikes"),
+# every SNN readout: the decoder readouts and the target readouts
+SNN_FNS: dict[str, Callable[..., jax.Array]] = {
+    name: getattr(loss, name) for name in (*_decoded.__all__, *_snn.__all__)
 }
 
 
@@ -65,7 +57,8 @@ def test_integer_label_losses_validate(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(SNN_FNS))
 def test_snn_readouts_validate(name: str) -> None:
-    fn, arg = SNN_FNS[name]
+    fn = SNN_FNS[name]
+    arg = next(iter(inspect.signature(fn).parameters))  # spikes, membrane or outputs
     with pytest.raises(TypeError, match=rf"^{arg} must be a floating-point array"):
         fn(SPIKES.astype(jnp.int32), Y)
     with pytest.raises(TypeError, match=r"^labels must be an integer array"):

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from core import loss
+from core.loss import _decoded, _snn
 
 
 def lse(x: np.ndarray) -> np.ndarray:
@@ -185,19 +186,9 @@ def test_regularizers() -> None:
     assert np.all(np.isfinite(np.asarray(grad))) and float(jnp.abs(grad).sum()) > 0
 
 
+# every SNN readout: the decoder readouts and the target readouts
 READOUTS: dict[str, Callable[..., jax.Array]] = {
-    "ce_rate_loss": loss.ce_rate_loss,
-    "ce_count_loss": loss.ce_count_loss,
-    "ce_max_membrane_loss": loss.ce_max_membrane_loss,
-    "mse_count_loss": loss.mse_count_loss,
-    "mse_membrane_loss": loss.mse_membrane_loss,
-    "ce_temporal_loss": loss.ce_temporal_loss,
-    "mse_temporal_loss": loss.mse_temporal_loss,
-    "tet_loss": loss.tet_loss,
-    "accuracy_rate": loss.accuracy_rate,
-    "accuracy_count": loss.accuracy_count,
-    "accuracy_max_membrane": loss.accuracy_max_membrane,
-    "accuracy_first_spike": loss.accuracy_first_spike,
+    name: getattr(loss, name) for name in (*_decoded.__all__, *_snn.__all__)
 }
 
 
