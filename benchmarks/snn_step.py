@@ -4,7 +4,11 @@
 cross-entropy of the readout's maximum membrane over time. Variants:
 
 * ``facade``: ``facade.nn.Linear`` + ``LIF`` / ``LeakyReadout``,
-  ``facade.transform.grad`` and ``facade.optim.Adam`` in ``brainstate.transform.jit``;
+  ``facade.transform.grad`` and ``facade.optim.Adam`` in ``brainstate.transform.jit``,
+  both ``Linear`` layers outside the time loops;
+* ``facade-tutorial``: the same in the digits tutorial's layout (input projection outside
+  the loop, readout ``Linear`` inside);
+* ``facade-stepwise``: the same with every layer inside one ``for_loop`` over time steps;
 * ``functional``: :func:`core.init.kaiming_normal` weights, :func:`core.layers.dense`
   projections, :mod:`core.neuron` cells, :func:`core.neuron.run`,
   :func:`core.optim.adam`, one ``jax.jit`` step with donated buffers;
@@ -13,10 +17,11 @@ cross-entropy of the readout's maximum membrane over time. Variants:
   body, a ``custom_jvp`` spike, ``jit`` with donation);
 * ``jax-tuned``: the same hand-written JAX with the layout ours uses (every matmul
   outside the time loop), to show the floor of that layout;
+* ``jax-tutorial``: the same hand-written JAX in the tutorial's layout;
 * ``braintools``: brainstate 0.5.4 + braintools 0.3.0 (``brainstate.transform.grad``,
   ``braintools.optim.Adam``); brainstate 0.5.4 and braintools 0.3.0 have no LIF
   neuron, so it uses ``facade.nn.LIF`` / ``LeakyReadout`` in the per-step layout
-  of the seed's training workflow.
+  of the "Training Utilities" workflow.
 
 Ours (both styles) runs the layers layer by layer: one matmul projects the inputs
 of all time steps, :func:`core.neuron.run` scans only the fused LIF update, one matmul
@@ -48,6 +53,7 @@ Run:  python benchmarks/snn_step.py [--repeats 20] [--variants facade functional
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import tempfile
 import time
@@ -88,7 +94,17 @@ def init_params(seed: int = 0, he: Callable[..., jax.Array] | None = None) -> di
 
 
 # -- (a) ours, facade style -----------------------------------------------------------------
-def facade_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step:
+def facade_step(
+    x: jax.Array, y: jax.Array, checkpoint: bool | int = False, layout: str = "layers"
+) -> Step:
+    """The facade network in one of three layouts users write.
+
+    ``layers``: both ``Linear`` layers outside the time loops (``docs/performance.rst``'s
+    advice); ``tutorial``: the input projection outside, the readout ``Linear`` inside the
+    loop (the digits tutorial); ``stepwise``: every layer inside one
+    ``brainstate.transform.for_loop`` over the time steps (the "Training Utilities"
+    workflow, what a braintools user writes first).
+    """
     import brainstate
 
     import facade as braintools
@@ -103,8 +119,17 @@ def facade_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> S
             self.fc2 = braintools.nn.Linear(N_HIDDEN, N_OUT)
             self.out = braintools.nn.LeakyReadout(N_OUT, tau=TAU_OUT)
 
+        def readout_step(self, current: jax.Array) -> jax.Array:
+            return self.out(self.fc2(self.lif(current)))
+
+        def update(self, x_t: jax.Array) -> jax.Array:
+            return self.readout_step(self.fc1(x_t))
+
         def __call__(self, xs: jax.Array) -> jax.Array:
-            # layer by layer: one matmul per Linear for all time steps, scans for the neurons
+            if layout == "stepwise":
+                return brainstate.transform.for_loop(self.update, xs)
+            if layout == "tutorial":
+                return brainstate.transform.for_loop(self.readout_step, self.fc1(xs))
             spikes = brainstate.transform.for_loop(self.lif, self.fc1(xs))
             return brainstate.transform.for_loop(self.out, self.fc2(spikes))
 
@@ -202,48 +227,44 @@ def optax_runner(
     return run
 
 
-def jax_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step:
+def jax_step(
+    x: jax.Array, y: jax.Array, checkpoint: bool | int = False, layout: str = "stepwise"
+) -> Step:
+    """Hand-written JAX + optax in one of the layouts of :func:`facade_step`.
+
+    ``stepwise`` (the measuring stick ``jax``): both matmuls inside one ``lax.scan`` body;
+    ``tutorial``: the input matmul outside, the readout matmul inside; ``layers``: every
+    matmul outside, one scan per layer. ``checkpoint`` recomputes the stepwise body.
+    """
     import optax
 
     spike = _spike()
     a, a_out = float(np.exp(-1 / TAU)), float(np.exp(-1 / TAU_OUT))
+
+    def lif(v: jax.Array, current: jax.Array) -> tuple[jax.Array, jax.Array]:
+        u = a * v + (1 - a) * current
+        s = spike(u - 1.0)
+        return u - jax.lax.stop_gradient(s), s
+
+    def leaky(o: jax.Array, current: jax.Array) -> tuple[jax.Array, jax.Array]:
+        o = a_out * o + (1 - a_out) * current
+        return o, o
 
     def loss_fn(p: dict[str, jax.Array], xs: jax.Array, ys: jax.Array) -> jax.Array:
         def body(carry: Any, x_t: jax.Array) -> Any:
             v, o = carry
-            u = a * v + (1 - a) * (x_t @ p["w1"] + p["b1"])
-            s = spike(u - 1.0)
-            v = u - jax.lax.stop_gradient(s)
-            o = a_out * o + (1 - a_out) * (s @ p["w2"] + p["b2"])
+            v, s = lif(v, x_t @ p["w1"] + p["b1"] if layout == "stepwise" else x_t)
+            o, _ = leaky(o, s @ p["w2"] + p["b2"])
             return (v, o), o
 
-        batch = xs.shape[1]
-        init = (jnp.zeros((batch, N_HIDDEN)), jnp.zeros((batch, N_OUT)))
-        _, outs = jax.lax.scan(jax.checkpoint(body) if checkpoint else body, init, xs)
-        return optax.softmax_cross_entropy_with_integer_labels(outs.max(axis=0), ys).mean()
-
-    return optax_runner(loss_fn, x, y)
-
-
-def jax_tuned_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) -> Step:
-    import optax
-
-    spike = _spike()
-    a, a_out = float(np.exp(-1 / TAU)), float(np.exp(-1 / TAU_OUT))
-
-    def lif(v: jax.Array, i: jax.Array) -> tuple[jax.Array, jax.Array]:
-        u = a * v + (1 - a) * i
-        s = spike(u - 1.0)
-        return u - jax.lax.stop_gradient(s), s
-
-    def leaky(o: jax.Array, i: jax.Array) -> tuple[jax.Array, jax.Array]:
-        o = a_out * o + (1 - a_out) * i
-        return o, o
-
-    def loss_fn(p: dict[str, jax.Array], xs: jax.Array, ys: jax.Array) -> jax.Array:
-        batch = xs.shape[1]
-        _, s = jax.lax.scan(lif, jnp.zeros((batch, N_HIDDEN)), xs @ p["w1"] + p["b1"])
-        _, outs = jax.lax.scan(leaky, jnp.zeros((batch, N_OUT)), s @ p["w2"] + p["b2"])
+        v0, o0 = jnp.zeros((xs.shape[1], N_HIDDEN)), jnp.zeros((xs.shape[1], N_OUT))
+        if layout == "layers":
+            _, spikes = jax.lax.scan(lif, v0, xs @ p["w1"] + p["b1"])
+            _, outs = jax.lax.scan(leaky, o0, spikes @ p["w2"] + p["b2"])
+        else:
+            inputs = xs if layout == "stepwise" else xs @ p["w1"] + p["b1"]
+            body = jax.checkpoint(body) if checkpoint else body
+            _, outs = jax.lax.scan(body, (v0, o0), inputs)
         return optax.softmax_cross_entropy_with_integer_labels(outs.max(axis=0), ys).mean()
 
     return optax_runner(loss_fn, x, y)
@@ -292,9 +313,12 @@ def braintools_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) 
 
 BUILDERS: dict[str, Callable[..., Step]] = {
     "facade": facade_step,
+    "facade-tutorial": functools.partial(facade_step, layout="tutorial"),
+    "facade-stepwise": functools.partial(facade_step, layout="stepwise"),
     "functional": functional_step,
     "jax": jax_step,
-    "jax-tuned": jax_tuned_step,
+    "jax-tuned": functools.partial(jax_step, layout="layers"),
+    "jax-tutorial": functools.partial(jax_step, layout="tutorial"),
     "braintools": braintools_step,
 }
 
@@ -372,12 +396,12 @@ def main() -> None:
         f"jax {jax.__version__}, backend {jax.default_backend()}, T={args.steps}, "
         f"batch {args.batch}, {N_IN}-{N_HIDDEN}-{N_OUT}, medians of {args.repeats}"
     )
-    header = f"{'variant':<12}{'ms/step':>10}{'vs jax':>9}{'first loss':>12}"
+    header = f"{'variant':<16}{'ms/step':>10}{'vs jax':>9}{'first loss':>12}"
     print(header)
     print("-" * len(header))
     for name, t, ratio, first in rows:
         r = f"{ratio:>9.2f}" if ratio is not None else f"{'-':>9}"
-        print(f"{name:<12}{t:>10.2f}{r}{first:>12.4f}")
+        print(f"{name:<16}{t:>10.2f}{r}{first:>12.4f}")
     for note in notes:
         print(note)
 

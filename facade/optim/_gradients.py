@@ -3,6 +3,8 @@ values, and buffers that must not be donated twice."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jax
@@ -11,6 +13,46 @@ import jax.numpy as jnp
 from core._validation import check_floating, check_same_structure
 
 from ._states import StatePath
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where the gradient of each registered parameter lies among the leaves of a grads tree.
+
+    Built once per gradient structure by :func:`route`; hashable, so a compiled update can
+    take it as a static argument.
+    """
+
+    indices: tuple[tuple[int, ...], ...]
+    structures: tuple[Any, ...]
+
+    def gather(self, leaves: Sequence[Any]) -> list[Any]:
+        """The gradient of each parameter, in registration order, from the flat leaves."""
+        return [
+            structure.unflatten([leaves[i] for i in where])
+            for where, structure in zip(self.indices, self.structures, strict=True)
+        ]
+
+
+def route(grads: Any, parameters: Sequence[tuple[str, StatePath]]) -> Route:
+    """The :class:`Route` of ``grads`` for the registered ``(name, key path)`` pairs.
+
+    Raises:
+        KeyError: naming a parameter whose gradient is missing.
+        TypeError: naming a parameter whose gradient is ``None`` or empty.
+    """
+    leaves, treedef = jax.tree.flatten(grads)
+    positions = jax.tree.unflatten(
+        treedef, range(len(leaves))
+    )  # the same tree, leaves -> their index
+    indices, structures = [], []
+    for name, path in parameters:
+        where, structure = jax.tree.flatten(subtree(positions, path, name))
+        if not where:
+            raise TypeError(f"grads for the registered parameter {name} is empty (None)")
+        indices.append(tuple(where))
+        structures.append(structure)
+    return Route(tuple(indices), tuple(structures))
 
 
 def subtree(grads: Any, path: StatePath, name: str) -> Any:
@@ -45,6 +87,15 @@ def check_gradient(name: str, grad: Any, value: Any) -> None:
         raise TypeError(f"grads for the registered parameter {name} is empty (None)")
     check_same_structure(f"grads for {name}", grad, value, what="the parameter")
     check_floating(f"grads for {name}", grad)
+
+
+class RefusedGradientError(Exception):
+    """Carries the error of :func:`check_gradient` out of a traced update unchanged (JAX
+    appends its traceback note to exceptions that cross a ``jit`` boundary)."""
+
+    def __init__(self, error: TypeError | ValueError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def keep_if(finite: jax.Array, new: Any, old: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, cast, runtime_checkable
@@ -16,8 +17,9 @@ from core._validation import as_float, check_choice
 from core.optim._base import call_update
 from core.optim._tree import all_finite
 
+from .._state_access import BulkAccess
 from . import _optimizer_state as saved_state
-from ._gradients import check_gradient, keep_if, subtree, unaliased
+from ._gradients import RefusedGradientError, Route, check_gradient, keep_if, route, unaliased
 from ._scheduler_base import LRScheduler
 from ._states import PyTreeOfStates, StatePath, UniqueStateManager, flatten_states
 
@@ -62,6 +64,17 @@ def initial_learning_rate(lr: float | LRSchedulerLike) -> float:
             f"learning_rate must be a number or an LR scheduler; got {type(lr).__name__}"
         )
     return as_float("learning_rate", lr, low=0)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What an update needs for one gradient structure, built on its first call."""
+
+    parameters: int
+    """How many of the states read and written are the registered parameters (first)."""
+    access: BulkAccess
+    """The parameters, the groups' optimizer states, the step count, the skipped count."""
+    compiled: Any
 
 
 @dataclass
@@ -146,7 +159,7 @@ class Optimizer:
         """The number of steps applied (skipped steps are not counted)."""
         self.skipped_steps = brainstate.LongTermState(jnp.zeros((), jnp.int32))
         """The number of steps skipped for non-finite gradients (``nonfinite="skip"``)."""
-        self._compiled: Callable[..., Any] | None = None
+        self._plans: dict[Any, _Plan] = {}
         if self._scheduler is not None:
             self._scheduler.attach_optimizer(self)
 
@@ -166,7 +179,7 @@ class Optimizer:
     @nonfinite.setter
     def nonfinite(self, value: NonFinite) -> None:
         self._nonfinite = check_choice("nonfinite", value, NONFINITE_POLICIES)
-        self._compiled = None
+        self._plans.clear()
 
     # -- registration --------------------------------------------------------------------
     def register_trainable_weights(self, params: PyTreeOfStates) -> None:
@@ -208,7 +221,7 @@ class Optimizer:
                 _Group(main_names, self._tx, brainstate.LongTermState(new_state), lr, {})
             )
         self._states = merged
-        self._compiled = None
+        self._plans.clear()
 
     def add_param_group(self, params: PyTreeOfStates, **hyperparams: Any) -> None:
         """Optimize ``params`` with this optimizer's algorithm and other hyperparameters.
@@ -240,7 +253,7 @@ class Optimizer:
             _Group(list(flat), tx, brainstate.LongTermState(state), lr_state, dict(hyperparams))
         )
         self._states.update(flat)
-        self._compiled = None
+        self._plans.clear()
 
     def _group_transform(self, hyperparams: Mapping[str, Any]) -> core_optim.TransformLike:
         """The transform of a new parameter group; named optimizers rebuild theirs."""
@@ -290,49 +303,33 @@ class Optimizer:
         """
         if not self._groups:
             raise ValueError("register_trainable_weights must be called before update")
-        group_grads = [
-            {n: subtree(grads, self._states[n][0], n) for n in g.names} for g in self._groups
-        ]
-        group_params = [{n: self._states[n][1].value for n in g.names} for g in self._groups]
-        for params, gradients in zip(group_params, group_grads, strict=True):
-            for name, value in params.items():
-                check_gradient(name, gradients[name], value)
-        if self._nonfinite == "raise" and any(
-            isinstance(x, jax.core.Tracer) for x in jax.tree.leaves((group_grads, group_params))
-        ):
+        leaves, treedef = jax.tree.flatten(grads)
+        plan = self._plans.get(treedef)
+        if plan is None:  # a new gradient structure: find each parameter's leaves once
+            plan = self._plans[treedef] = self._plan(grads)
+        if self._nonfinite == "raise" and any(isinstance(x, jax.core.Tracer) for x in leaves):
             raise ValueError(
                 "nonfinite='raise' needs concrete gradients and works eagerly only; inside "
                 "jit use nonfinite='skip' (the default) and read optimizer.skipped_steps"
             )
-        opt_states = [g.opt_state.value for g in self._groups]
+        direct = plan.access.unobserved()
+        values = plan.access.read(direct)
+        n, groups = plan.parameters, len(self._groups)
+        params, opt_states = values[:n], values[n : n + groups]
+        step, skipped, *stored_lrs = values[n + groups :]
+        lr_values = iter(stored_lrs)
+        lrs = [None if g.lr is None else next(lr_values) for g in self._groups]
         if self.state_may_hold_inputs:
-            group_params, opt_states = unaliased(group_params, opt_states, group_grads)
-        lrs = [None if g.lr is None else g.lr.value for g in self._groups]
+            params, opt_states = unaliased(params, opt_states, leaves)
         arrays = {k: v for k, v in extra.items() if not callable(v)}
         static = tuple(sorted(((k, v) for k, v in extra.items() if callable(v)), key=_first))
-        if self._compiled is None:
-            self._compiled = jax.jit(
-                self._pure_update,
-                donate_argnums=(0, 2),
-                static_argnames=("static_extra", "check"),
+        try:
+            new_params, new_states, step, skipped, finite = plan.compiled(
+                params, leaves, opt_states, lrs, step, skipped, arrays, static_extra=static
             )
-        new_params, new_states, step, skipped, finite = self._compiled(
-            group_params,
-            group_grads,
-            opt_states,
-            lrs,
-            self.step_count.value,
-            self.skipped_steps.value,
-            arrays,
-            static_extra=static,
-            check=self._nonfinite != "apply",
-        )
-        for group, values, state in zip(self._groups, new_params, new_states, strict=True):
-            group.opt_state.value = state
-            for name, value in values.items():
-                self._states[name][1].value = value
-        self.step_count.value = step
-        self.skipped_steps.value = skipped
+        except RefusedGradientError as refused:  # raised while tracing: nothing was written
+            raise refused.error from None
+        plan.access.write([*new_params, *new_states, step, skipped], direct)
         if self._nonfinite == "raise" and not bool(jnp.all(finite)):
             names = [n for n, ok in zip(self._names(), np.asarray(finite), strict=True) if not ok]
             raise ValueError(
@@ -354,34 +351,69 @@ class Optimizer:
 
     def _pure_update(
         self,
-        group_params: list[dict[str, Any]],
-        group_grads: list[dict[str, Any]],
+        params: list[Any],
+        leaves: list[Any],
         opt_states: list[Any],
         lrs: list[Any],
         step: jax.Array,
         skipped: jax.Array,
         extra: dict[str, Any],
-        static_extra: tuple[tuple[str, Any], ...] = (),
-        check: bool = True,
-    ) -> tuple[list[dict[str, Any]], list[Any], jax.Array, jax.Array, jax.Array]:
+        *,
+        gradient_route: Route,
+        check: bool,
+        static_extra: tuple[tuple[str, Any], ...],
+    ) -> tuple[list[Any], list[Any], jax.Array, jax.Array, jax.Array]:
+        names = self._names()
+        grads = dict(zip(names, gradient_route.gather(leaves), strict=True))
+        values = dict(zip(names, params, strict=True))
+        for name in names:  # at trace time: once per new shape or dtype, before any write
+            try:
+                check_gradient(name, grads[name], values[name])
+            except (TypeError, ValueError) as error:
+                raise RefusedGradientError(error) from None
         extra = {**extra, **dict(static_extra)}
+        group_params = [{n: values[n] for n in g.names} for g in self._groups]
+        group_grads = [{n: grads[n] for n in g.names} for g in self._groups]
         new_params, new_states = [], []
-        for group, params, grads, state, lr in zip(
+        for group, p, g, state, lr in zip(
             self._groups, group_params, group_grads, opt_states, lrs, strict=True
         ):
             if lr is not None:
                 state = core_optim.set_learning_rate(state, lr)
-            updates, state = call_update(group.tx, grads, state, params, extra)
-            new_params.append(core_optim.apply_updates(params, updates))
+            updates, state = call_update(group.tx, g, state, p, extra)
+            new_params.append(core_optim.apply_updates(p, updates))
             new_states.append(state)
+        flat_params = [p[n] for g, p in zip(self._groups, new_params, strict=True) for n in g.names]
         if not check:
-            return new_params, new_states, step + 1, skipped, jnp.ones((0,), bool)
-        per_param = jnp.stack([all_finite(g[n]) for g in group_grads for n in g])
+            return flat_params, new_states, step + 1, skipped, jnp.ones((0,), bool)
+        per_param = jnp.stack([all_finite(grads[n]) for n in names])
         finite = jnp.all(per_param)
-        new_params = keep_if(finite, new_params, group_params)
+        flat_params = keep_if(finite, flat_params, params)
         new_states = keep_if(finite, new_states, opt_states)
         applied = finite.astype(step.dtype)
-        return new_params, new_states, step + applied, skipped + 1 - applied, per_param
+        return flat_params, new_states, step + applied, skipped + 1 - applied, per_param
+
+    def _plan(self, grads: Any) -> _Plan:
+        """The update of gradients structured like ``grads``: where each parameter's gradient
+        lies, the states it reads and writes, and its compiled function."""
+        names = self._names()
+        gradient_route = route(grads, [(n, self._states[n][0]) for n in names])
+        update = functools.partial(
+            self._pure_update, gradient_route=gradient_route, check=self._nonfinite != "apply"
+        )
+        states = [
+            *(self._states[n][1] for n in names),
+            *(g.opt_state for g in self._groups),
+            self.step_count,
+            self.skipped_steps,
+            *(g.lr for g in self._groups if g.lr is not None),  # read only
+        ]
+        compiled = jax.jit(update, donate_argnums=(0, 2), static_argnames=("static_extra",))
+        return _Plan(len(names), BulkAccess(states), compiled)
+
+    def _compilations(self) -> int:
+        """How many times the update has been compiled for the current registration."""
+        return sum(plan.compiled._cache_size() for plan in self._plans.values())
 
     # -- learning rate -------------------------------------------------------------------
     def _lr_states(self) -> list[brainstate.LongTermState]:
@@ -549,7 +581,7 @@ class Optimizer:
             ValueError: naming the first mismatch.
         """
         saved_state.restore(self, state_dict)
-        self._compiled = None
+        self._plans.clear()
 
     def __iter__(self) -> Iterator[brainstate.State[Any]]:
         """The optimizer's own states (step counts, optimizer states, learning rates)."""

@@ -134,5 +134,4 @@ def test_extra_update_arguments_reach_the_line_search_in_one_compiled_call() -> 
         opt.update(grads, value=value, value_fn=loss)
     # without the line search the first unit step would overshoot to w = (6, 600)
     assert float(loss({"w": w.value})) < 0.1 * float(loss({"w": jnp.zeros(2)}))
-    assert opt._compiled is not None
-    assert opt._compiled._cache_size() == 1  # type: ignore[attr-defined]  # same value_fn
+    assert opt._compilations() == 1  # same value_fn

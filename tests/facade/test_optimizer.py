@@ -125,8 +125,7 @@ def test_eager_update_is_one_cached_compiled_call() -> None:
     opt.register_trainable_weights({"w": w})
     for _ in range(4):
         opt.update({"w": jnp.ones(3, jnp.float32)})
-    assert opt._compiled is not None
-    assert opt._compiled._cache_size() == 1  # type: ignore[attr-defined]
+    assert opt._compilations() == 1
 
 
 def test_buffers_are_donated() -> None:
@@ -158,10 +157,10 @@ def test_changing_the_learning_rate_never_recompiles() -> None:
     np.testing.assert_allclose(np.asarray(w.value), [1.0 - 0.5 - 0.25])
     assert len(traces) == 1  # the new learning rate did not retrace the jitted step
     opt.update({"w": g})
-    assert opt._compiled._cache_size() == 1  # type: ignore[union-attr]
+    assert opt._compilations() == 1
     opt.current_lr = 0.1
     opt.update({"w": g})
-    assert opt._compiled._cache_size() == 1  # type: ignore[union-attr]
+    assert opt._compilations() == 1
     np.testing.assert_allclose(np.asarray(w.value), [1.0 - 0.5 - 0.25 - 0.25 - 0.1], rtol=1e-6)
 
 
@@ -344,3 +343,40 @@ def test_extra_update_arguments_reach_core_and_optax_transforms_alike() -> None:
         results.append(np.asarray(w.value))
     np.testing.assert_allclose(results[0], [0.9, 1.9], rtol=1e-6)
     np.testing.assert_array_equal(results[0], results[1])
+
+
+def test_eager_update_still_runs_state_hooks_and_brainstate_traces() -> None:
+    """The direct state access of an eager update steps aside for hooks and traces."""
+    w, v = param(1.0), param(2.0)
+    opt = SGD(learning_rate=0.5)
+    opt.register_trainable_weights({"w": w, "v": v})
+    g = {"w": jnp.ones(1, jnp.float32), "v": jnp.ones(1, jnp.float32)}
+    opt.update(g)  # direct: nothing observes the states
+    seen: list[float] = []
+    handle = v.register_hook("write_after", lambda ctx: seen.append(float(ctx.value[0])))
+    opt.update(g)  # a hook on one state: every write goes through state.value
+    assert seen == [1.0]
+    v.unregister_hook(handle)
+    opt.update(g)
+    assert seen == [1.0]
+
+    @brainstate.transform.jit
+    def step(grads: dict[str, jax.Array]) -> None:
+        opt.update(grads)
+
+    step(g)  # inside a brainstate trace the writes are recorded, so the values come back
+    np.testing.assert_allclose([float(w.value[0]), float(v.value[0])], [-1.0, 0.0])
+    assert int(opt.step_count.value) == 4
+
+
+def test_a_new_gradient_structure_gets_its_own_route() -> None:
+    w = param(1.0, 2.0)
+    opt = SGD(learning_rate=1.0)
+    opt.register_trainable_weights({"w": w})
+    opt.update({"w": jnp.ones(2, jnp.float32)})
+    opt.update({"w": jnp.ones(2, jnp.float32), "unregistered": jnp.zeros(3)})
+    np.testing.assert_allclose(np.asarray(w.value), [-1.0, 0.0])
+    with pytest.raises(ValueError, match=r"grads for \['w'\] do not match"):
+        opt.update({"w": jnp.ones(3, jnp.float32)})  # refused at trace time, nothing written
+    np.testing.assert_allclose(np.asarray(w.value), [-1.0, 0.0])
+    assert int(opt.step_count.value) == 2

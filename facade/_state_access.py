@@ -1,0 +1,110 @@
+"""Reading and writing many brainstate states at once, cheaply when nothing observes them.
+
+``state.value`` runs brainstate's bookkeeping on every access: the trace stacks that
+record reads and writes for ``brainstate.transform`` functions, the read and write hooks,
+the check against storing a tracer outside a trace. An optimizer step reads and writes
+every parameter, so on a small model this bookkeeping costs more than the compiled update
+itself (``benchmarks/facade_optim.py``). When no brainstate trace is active, no hook is
+registered (globally or on one of the states) and the values are concrete arrays, the
+bookkeeping has nothing to do; :class:`BulkAccess` then reads and writes the stored values
+directly. In every other case it goes through ``state.value`` exactly as user code would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import brainstate
+import jax
+
+_STORAGE = ("_read_value", "_write_value")
+
+try:  # brainstate's bookkeeping, as of 0.5.x; without it every access is a plain .value
+    from brainstate._state import TRACE_CONTEXT
+    from brainstate._state import _InvalidatedTraceValue as _Invalid
+    from brainstate._state_global_hooks import GlobalHookRegistry
+
+    _PLAIN: tuple[Any, ...] | None = tuple(getattr(brainstate.State, n) for n in _STORAGE)
+except (ImportError, AttributeError):  # pragma: no cover - another brainstate layout
+    _PLAIN = None
+
+
+def _plain_storage(state: brainstate.State[Any]) -> bool:
+    """Whether ``state`` keeps its value in ``_value`` as ``brainstate.State`` does."""
+    kind = type(state)
+    return (
+        _PLAIN is not None
+        and tuple(getattr(kind, n) for n in _STORAGE) == _PLAIN
+        and "_hooks_manager" in vars(state)
+        and "_value" in vars(state)
+    )
+
+
+class BulkAccess:
+    """The values of a fixed sequence of states, read and written together.
+
+    Call :meth:`unobserved` once per round of :meth:`read` and :meth:`write` and pass its
+    answer to both; the direct path is taken only when it is ``True``.
+
+    Args:
+        states: the states, in the order of the value lists.
+
+    Example:
+        >>> import brainstate, jax.numpy as jnp
+        >>> from facade._state_access import BulkAccess
+        >>> a, b = brainstate.ParamState(jnp.zeros(2)), brainstate.ParamState(jnp.ones(1))
+        >>> access = BulkAccess([a, b])
+        >>> direct = access.unobserved()
+        >>> values = access.read(direct)
+        >>> access.write([values[0] + 1, values[1] * 3], direct)
+        >>> print(a.value, b.value)
+        [1. 1.] [3.]
+    """
+
+    def __init__(self, states: Sequence[brainstate.State[Any]]) -> None:
+        self.states = tuple(states)
+        plain = all(_plain_storage(s) for s in self.states)
+        # the instance dictionaries: brainstate edits them in place, never replaces them
+        self._slots = [vars(s) for s in self.states] if plain else None
+
+    def unobserved(self) -> bool:
+        """Whether no brainstate trace and no hook would see an access to the states now."""
+        return (
+            self._slots is not None
+            and not TRACE_CONTEXT.state_stack
+            and not GlobalHookRegistry.instance().has_hooks()
+            and not any(slot["_hooks_manager"]._has_hooks for slot in self._slots)
+        )
+
+    def read(self, direct: bool) -> list[Any]:
+        """The states' values, in order.
+
+        Args:
+            direct: what :meth:`unobserved` answered.
+        """
+        if direct and self._slots is not None:
+            values = [slot["_value"] for slot in self._slots]
+            if not any(type(v) is _Invalid for v in values):
+                return values
+        return [s.value for s in self.states]
+
+    def write(self, values: Sequence[Any], direct: bool) -> None:
+        """Store ``values`` in the first ``len(values)`` states (the same structures as
+        those states hold).
+
+        Args:
+            values: the new values.
+            direct: what :meth:`unobserved` answered.
+        """
+        if direct and self._slots is not None and not _traced(values[:1]):
+            for slot, value in zip(self._slots, values, strict=False):
+                slot["_value"] = value
+                slot["_been_writen"] = True
+            return
+        for state, value in zip(self.states, values, strict=False):
+            state.value = value
+
+
+def _traced(values: Sequence[Any]) -> bool:
+    return any(isinstance(x, jax.core.Tracer) for x in jax.tree.leaves(values))
