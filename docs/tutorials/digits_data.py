@@ -1,4 +1,5 @@
-"""Data, spike encoding, progress and plots shared by the two SNN training tutorials.
+"""Data, spike encoding, command line, batches, progress and plots of the two SNN training
+tutorials.
 
 The data are the 8x8 handwritten digits shipped with scikit-learn (1797 images,
 10 classes), scaled to [0, 1] and split 80/20 per class with a fixed seed. Each
@@ -8,6 +9,7 @@ pixel ``i`` fires with probability ``rate * intensity_i``.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from collections.abc import Iterator
@@ -55,16 +57,6 @@ def poisson_spikes(key: jax.Array, images: jax.Array, steps: int, rate: float) -
     return jax.random.bernoulli(key, rate * images, shape).astype(jnp.float32)
 
 
-def batches(
-    rng: np.random.Generator, x: np.ndarray, y: np.ndarray, batch_size: int
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Shuffled full batches (the remainder is dropped so every step has one shape)."""
-    order = rng.permutation(len(y))
-    for start in range(0, len(y) - batch_size + 1, batch_size):
-        chosen = order[start : start + batch_size]
-        yield x[chosen], y[chosen]
-
-
 @dataclass
 class History:
     """Per-epoch training loss and accuracies, and wall time."""
@@ -76,6 +68,12 @@ class History:
 
     def seconds(self) -> float:
         return time.perf_counter() - self.started
+
+    def end_epoch(self, losses: list[jax.Array], train: float, test: float) -> None:
+        """Record an epoch: the mean of its batch ``losses``, the train and test accuracies."""
+        self.loss.append(float(jnp.mean(jnp.stack(losses))))
+        self.train_accuracy.append(train)
+        self.test_accuracy.append(test)
 
 
 class ProgressBar(Protocol):
@@ -171,6 +169,22 @@ def regular_spikes(images: jax.Array, steps: int, rate: float) -> jax.Array:
     return (jnp.floor((t + 1.0) * level + 0.5) - jnp.floor(t * level + 0.5)).astype(jnp.float32)
 
 
+def spike_digits(seed: int, steps: int) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """The digits split with ``seed`` as spike trains: ``(x_train, y_train, x_test, y_test)``.
+
+    Images become :func:`regular_spikes` of ``steps`` steps at ``rate=0.8``, time-major
+    ``(steps, n, 64)``; labels are ``int32`` of shape ``(n,)``.
+    """
+    digits = load_digits(seed)
+    encode = jax.jit(lambda x: regular_spikes(x, steps, rate=0.8))
+    return (
+        encode(jnp.asarray(digits.x_train)),
+        jnp.asarray(digits.y_train),
+        encode(jnp.asarray(digits.x_test)),
+        jnp.asarray(digits.y_test),
+    )
+
+
 @dataclass(frozen=True)
 class DataParallel:
     """Data parallelism over a 1-D device mesh with one axis, ``"batch"``.
@@ -196,6 +210,19 @@ class DataParallel:
     def shard_batch(self, spikes: jax.Array, labels: jax.Array) -> tuple[jax.Array, jax.Array]:
         """This process's ``spikes`` ``(T, b, n)`` and ``labels`` ``(b,)`` as the global batch."""
         return distributed.shard_batch((spikes, labels), self.mesh, batch_axis=(1, 0))
+
+    def batches(
+        self, rng: np.random.Generator, spikes: jax.Array, labels: jax.Array, batch_size: int
+    ) -> Iterator[tuple[jax.Array, jax.Array]]:
+        """One epoch of shuffled global batches of ``spikes`` ``(T, n, 64)`` and ``labels``.
+
+        Full batches only (the remainder is dropped, so every step has one shape); this
+        process contributes its share of each.
+        """
+        order = rng.permutation(len(labels))
+        for start in range(0, len(labels) - batch_size + 1, batch_size):
+            chosen = self.local(order[start : start + batch_size])
+            yield self.shard_batch(spikes[:, chosen], labels[chosen])
 
 
 def join_or_launch(processes: int, devices: int | None) -> int | None:
@@ -255,3 +282,40 @@ def data_parallel(devices: int | None, batch_size: int) -> DataParallel:
             "every device gets the same number of examples"
         )
     return DataParallel(distributed.data_mesh(devices))
+
+
+def training_setup(description: str) -> tuple[argparse.Namespace, DataParallel]:
+    """The training tutorials' command line, parsed, and their processes and devices set up.
+
+    Options: ``--epochs``, ``--batch-size``, ``--seed``, ``--out``, ``--steps``, ``--lr``,
+    ``--devices`` and ``--processes`` (see :func:`join_or_launch`, :func:`data_parallel`).
+    A process that only launched the local processes exits here with their status.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--seed", type=int, default=0, help="data split, init and shuffling")
+    parser.add_argument("--out", type=Path, default=Path("out"))
+    parser.add_argument("--steps", type=int, default=25, help="time steps per image")
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument(
+        "--devices", type=int, default=None, help="data-parallel devices in all (1 per process)"
+    )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="local processes to launch (see the how-to)"
+    )
+    args = parser.parse_args()
+    try:
+        if (status := join_or_launch(args.processes, args.devices)) is not None:
+            sys.exit(status)  # the local processes ran the training
+        return args, data_parallel(args.devices, args.batch_size)
+    except ValueError as error:
+        parser.error(str(error))
+
+
+def output_dir(out: Path) -> Path:
+    """``out``, created; with ``--processes``, process 0 writes there, the others below it."""
+    if jax.process_index():
+        out = out / f"process{jax.process_index()}"
+    out.mkdir(parents=True, exist_ok=True)
+    return out

@@ -19,7 +19,6 @@ launcher's environment such as ``srun``), each loading only its share of every b
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -34,13 +33,12 @@ import facade as braintools
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digits_data import (
     History,
-    data_parallel,
-    join_or_launch,
-    load_digits,
+    output_dir,
     progress,
-    regular_spikes,
     save_curves,
     save_raster,
+    spike_digits,
+    training_setup,
 )
 
 
@@ -74,32 +72,9 @@ def run_network(net: TrainableSNN, X: jax.Array) -> tuple[jax.Array, jax.Array]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--seed", type=int, default=0, help="data split, init and shuffling")
-    parser.add_argument("--out", type=Path, default=Path("out"))
-    parser.add_argument("--steps", type=int, default=25, help="time steps per image")
-    parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument(
-        "--devices", type=int, default=None, help="data-parallel devices in all (1 per process)"
-    )
-    parser.add_argument(
-        "--processes", type=int, default=1, help="local processes to launch (see the how-to)"
-    )
-    args = parser.parse_args()
-    try:
-        if (status := join_or_launch(args.processes, args.devices)) is not None:
-            sys.exit(status)  # the local processes ran the training
-        parallel = data_parallel(args.devices, args.batch_size)
-    except ValueError as error:
-        parser.error(str(error))
+    args, parallel = training_setup(__doc__.splitlines()[0])
 
-    digits = load_digits(args.seed)
-    encode = jax.jit(lambda x: regular_spikes(x, args.steps, rate=0.8))
-    train_spikes = encode(jnp.asarray(digits.x_train))  # (T, n_train, 64)
-    test_spikes = encode(jnp.asarray(digits.x_test))
-    y_train, y_test = jnp.asarray(digits.y_train), jnp.asarray(digits.y_test)
+    train_spikes, y_train, test_spikes, y_test = spike_digits(args.seed, args.steps)
 
     # 1. Create network
     brainstate.random.seed(args.seed)
@@ -140,26 +115,19 @@ def main() -> None:
 
     # 4. Training loop
     rng = np.random.default_rng(args.seed)
-    batches_per_epoch = len(digits.y_train) // args.batch_size
+    batches_per_epoch = len(y_train) // args.batch_size
     history = History()
     bar = progress(args.epochs * batches_per_epoch, "training")
     for _epoch in range(args.epochs):
-        order = rng.permutation(len(digits.y_train))
         losses = []
-        for b in range(batches_per_epoch):
-            chosen = parallel.local(order[b * args.batch_size : (b + 1) * args.batch_size])
-            X, y = parallel.shard_batch(train_spikes[:, chosen], y_train[chosen])
+        for X, y in parallel.batches(rng, train_spikes, y_train, args.batch_size):
             losses.append(train_step(X, y))
             bar.update()
-        history.loss.append(float(jnp.mean(jnp.stack(losses))))
-        history.train_accuracy.append(accuracy(train_spikes, y_train))
-        history.test_accuracy.append(accuracy(test_spikes, y_test))
+        history.end_epoch(losses, accuracy(train_spikes, y_train), accuracy(test_spikes, y_test))
         bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.test_accuracy[-1]:.3f}")
     bar.close()
 
-    if jax.process_index():  # --processes: process 0 writes to --out, the others below it
-        args.out = args.out / f"process{jax.process_index()}"
-    args.out.mkdir(parents=True, exist_ok=True)
+    args.out = output_dir(args.out)  # --processes: process 0 writes to --out, the others below
     braintools.optim.save_checkpoint(
         args.out / "snn_training.ckpt.npz",
         params,

@@ -16,7 +16,6 @@ share of every batch. It prints ``test accuracy: 0.XXX``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -31,12 +30,11 @@ from core import init, layers, loss, neuron, optim, surrogate
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digits_data import (
     History,
-    data_parallel,
-    join_or_launch,
-    load_digits,
+    output_dir,
     progress,
-    regular_spikes,
     save_curves,
+    spike_digits,
+    training_setup,
 )
 
 Params = dict[str, jax.Array]
@@ -80,31 +78,9 @@ def loss_fn(params: Params, spikes: jax.Array, labels: jax.Array) -> jax.Array:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("out"))
-    parser.add_argument("--steps", type=int, default=25)
-    parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument(
-        "--devices", type=int, default=None, help="data-parallel devices in all (1 per process)"
-    )
-    parser.add_argument(
-        "--processes", type=int, default=1, help="local processes to launch (see the how-to)"
-    )
-    args = parser.parse_args()
-    try:
-        if (status := join_or_launch(args.processes, args.devices)) is not None:
-            sys.exit(status)  # the local processes ran the training
-        parallel = data_parallel(args.devices, args.batch_size)
-    except ValueError as error:
-        parser.error(str(error))
+    args, parallel = training_setup(__doc__.splitlines()[0])
 
-    digits = load_digits(args.seed)
-    train_spikes = regular_spikes(jnp.asarray(digits.x_train), args.steps, rate=0.8)
-    test_spikes = regular_spikes(jnp.asarray(digits.x_test), args.steps, rate=0.8)
-    y_train, y_test = jnp.asarray(digits.y_train), jnp.asarray(digits.y_test)
+    train_spikes, y_train, test_spikes, y_test = spike_digits(args.seed, args.steps)
 
     tx = optim.adam(learning_rate=args.lr)
     params = init_params(jax.random.key(args.seed))
@@ -125,27 +101,21 @@ def main() -> None:
         return loss.accuracy_max_membrane(forward(params, spikes)[0], labels)
 
     rng = np.random.default_rng(args.seed)
-    batches_per_epoch = len(digits.y_train) // args.batch_size
+    batches_per_epoch = len(y_train) // args.batch_size
     history = History()
     bar = progress(args.epochs * batches_per_epoch, "training (functional)")
     for _epoch in range(args.epochs):
-        order = rng.permutation(len(digits.y_train))
         losses = []
-        for b in range(batches_per_epoch):
-            chosen = parallel.local(order[b * args.batch_size : (b + 1) * args.batch_size])
-            spikes, labels = parallel.shard_batch(train_spikes[:, chosen], y_train[chosen])
+        for spikes, labels in parallel.batches(rng, train_spikes, y_train, args.batch_size):
             params, opt_state, value = train_step(params, opt_state, spikes, labels)
             losses.append(value)
             bar.update()
-        history.loss.append(float(jnp.mean(jnp.stack(losses))))
-        history.train_accuracy.append(float(accuracy(params, train_spikes, y_train)))
-        history.test_accuracy.append(float(accuracy(params, test_spikes, y_test)))
+        train_accuracy = float(accuracy(params, train_spikes, y_train))
+        history.end_epoch(losses, train_accuracy, float(accuracy(params, test_spikes, y_test)))
         bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.test_accuracy[-1]:.3f}")
     bar.close()
 
-    if jax.process_index():  # --processes: process 0 writes to --out, the others below it
-        args.out = args.out / f"process{jax.process_index()}"
-    args.out.mkdir(parents=True, exist_ok=True)
+    args.out = output_dir(args.out)  # --processes: process 0 writes to --out, the others below
     save_curves(history, args.out / "snn_training_functional_curves.png")
     summary = {"test_accuracy": history.test_accuracy[-1], "seconds": round(history.seconds(), 1)}
     (args.out / "snn_training_functional_summary.json").write_text(json.dumps(summary, indent=2))
