@@ -38,6 +38,26 @@ def _axis(axis: v.Axis | list[int]) -> v.Axis:
     return tuple(axis) if isinstance(axis, list) else axis
 
 
+def _loss(
+    kind: str,
+    predictions: ArrayLike,
+    targets: ArrayLike | None,
+    axis: v.Axis | list[int],
+    reduction: str,
+    delta: float | ArrayLike = 0.0,
+    name: str = "predictions",
+) -> jax.Array:
+    """The loss ``kind`` of the validated inputs, then ``reduction`` over ``axis``.
+
+    ``name`` is the argument name of ``predictions`` in error messages.
+    """
+    v.check_reduction(reduction)
+    p, t = _pair(predictions, targets, name)
+    if kind == "huber":
+        check_real("delta", delta, low=0, low_open=True)
+    return _regression(p, t, delta, kind=kind, reduction=reduction, axis=_axis(axis))
+
+
 @kernel("kind", "reduction", "axis")
 def _regression(
     p: jax.Array,
@@ -96,9 +116,7 @@ def squared_error(
         >>> print(squared_error(p, t), squared_error(p, t, reduction="sum"))
         [0.25 0.   1.  ] 1.25
     """
-    v.check_reduction(reduction)
-    p, t = _pair(predictions, targets)
-    return _regression(p, t, 0.0, kind="squared", reduction=reduction, axis=_axis(axis))
+    return _loss("squared", predictions, targets, axis, reduction)
 
 
 @fill_doc(**_docs.REGRESSION)
@@ -131,9 +149,7 @@ def absolute_error(
         >>> print(absolute_error(p, t), absolute_error(p, t, reduction="none"))
         0.5 [0.5 0.  1. ]
     """
-    v.check_reduction(reduction)
-    p, t = _pair(predictions, targets)
-    return _regression(p, t, 0.0, kind="absolute", reduction=reduction, axis=_axis(axis))
+    return _loss("absolute", predictions, targets, axis, reduction)
 
 
 def l1_loss(logits: ArrayLike, targets: ArrayLike, reduction: v.Reduction = "mean") -> jax.Array:
@@ -167,9 +183,7 @@ def l1_loss(logits: ArrayLike, targets: ArrayLike, reduction: v.Reduction = "mea
         >>> print(l1_loss(x, y), l1_loss(x, y, reduction="none"))
         0.75 [0.5 1. ]
     """
-    v.check_reduction(reduction)
-    x, y = _pair(logits, targets, "logits")
-    return _regression(x, y, 0.0, kind="l1", reduction=reduction, axis=None)
+    return _loss("l1", logits, targets, None, reduction, name="logits")
 
 
 @fill_doc(**_docs.REGRESSION)
@@ -197,9 +211,7 @@ def l2_loss(
         >>> print(l2_loss(jnp.array([1.0, 2.0, 3.0]), jnp.array([1.5, 2.5, 2.0])))
         [0.125 0.125 0.5  ]
     """
-    v.check_reduction(reduction)
-    p, t = _pair(predictions, targets)
-    return _regression(p, t, 0.0, kind="half_squared", reduction=reduction, axis=_axis(axis))
+    return _loss("half_squared", predictions, targets, axis, reduction)
 
 
 @fill_doc(**_docs.REGRESSION)
@@ -232,8 +244,7 @@ def l2_norm(
         >>> print(l2_norm(jnp.array([3.0, 4.0])), l2_norm(jnp.array([[3.0], [4.0]]), axis=1))
         5.0 [3. 4.]
     """
-    p, t = _pair(predictions, targets)
-    return _regression(p, t, 0.0, kind="norm", reduction="none", axis=_axis(axis))
+    return _loss("norm", predictions, targets, axis, "none")
 
 
 @fill_doc(**_docs.REGRESSION)
@@ -271,10 +282,7 @@ def huber_loss(
     References:
         Huber, *Robust Estimation of a Location Parameter*, 1964.
     """
-    v.check_reduction(reduction)
-    p, t = _pair(predictions, targets)
-    check_real("delta", delta, low=0, low_open=True)
-    return _regression(p, t, delta, kind="huber", reduction=reduction, axis=_axis(axis))
+    return _loss("huber", predictions, targets, axis, reduction, delta)
 
 
 @fill_doc(**_docs.REGRESSION)
@@ -303,6 +311,4 @@ def log_cosh(
         >>> print(*(f"{x:.4f}" for x in loss.tolist()))
         0.0000 0.4338 99.3069
     """
-    v.check_reduction(reduction)
-    p, t = _pair(predictions, targets)
-    return _regression(p, t, 0.0, kind="log_cosh", reduction=reduction, axis=_axis(axis))
+    return _loss("log_cosh", predictions, targets, axis, reduction)
