@@ -16,13 +16,13 @@ from ._model import (
     LossFn,
     OnlineState,
     Params,
+    ReadoutStep,
     StepOutput,
     batch_outer,
     hidden_grad,
-    hidden_input,
     init_state,
     membrane_decay,
-    read_out,
+    rule_step,
 )
 
 _HIDDEN = ("w_in", "w_rec", "b_in")
@@ -176,37 +176,37 @@ def eprop_step(
         to the learning dilemma for recurrent networks of spiking neurons*, Nature
         Communications 11, 3625.
     """
-    pre, current = hidden_input(cell, params, state, x, readout, feedback)
-    (neuron_state, spikes), jvp = jax.linearize(cell.update, state.neuron, current)
-    leak = _presynaptic_leak(cell)
-    d_state, d_spikes = _jacobians(jvp, state.neuron, current, only_input=leak is not None)
-    y, loss, kappa, traces, grads, signal = read_out(
-        params, state, spikes, target, loss_fn, readout, feedback
-    )
-    for key in _HIDDEN:
-        if key not in pre:
-            continue
-        if leak is not None:  # e = (ds/dI) a_hat, a_hat = alpha a_hat + p: per input only
-            decay = leak if isinstance(leak, float) else leak.astype(pre[key].dtype)
-            a_hat = decay * state.traces[key] + pre[key]
-            traces[key] = a_hat
-            if readout is None:
-                grads[key] = hidden_grad(key, batch_outer(a_hat, signal * d_spikes[-1]))
+    def hidden(
+        pre: dict[str, Array], current: Array, jvp: Any, out: ReadoutStep
+    ) -> tuple[dict[str, Array], dict[str, Array]]:
+        leak = _presynaptic_leak(cell)
+        d_state, d_spikes = _jacobians(jvp, state.neuron, current, only_input=leak is not None)
+        traces: dict[str, Array] = {}
+        grads: dict[str, Array] = {}
+        for key in _HIDDEN:
+            if key not in pre:
                 continue
-            trace = d_spikes[-1][..., None, :] * a_hat[..., :, None]
-        else:
-            p = pre[key][..., :, None]
-            eps = state.traces[key]
-            trace = _propagate(d_spikes, eps, p)
-            traces[key] = jnp.stack([_propagate(row, eps, p) for row in d_state])
-        if readout is not None:
-            trace = kappa * state.traces[f"{key}:filtered"] + (1.0 - kappa) * trace
-            traces[f"{key}:filtered"] = trace
-        total = (trace * signal[..., None, :]).reshape(-1, *trace.shape[-2:]).sum(0)
-        grads[key] = hidden_grad(key, total)
-    ordered = {k: grads[k] for k in params}
-    new_state = OnlineState(neuron_state, spikes, y, traces)
-    return new_state, ordered, StepOutput(y, loss, spikes)
+            if leak is not None:  # e = (ds/dI) a_hat, a_hat = alpha a_hat + p: per input only
+                decay = leak if isinstance(leak, float) else leak.astype(pre[key].dtype)
+                a_hat = decay * state.traces[key] + pre[key]
+                traces[key] = a_hat
+                if readout is None:
+                    grads[key] = hidden_grad(key, batch_outer(a_hat, out.signal * d_spikes[-1]))
+                    continue
+                trace = d_spikes[-1][..., None, :] * a_hat[..., :, None]
+            else:
+                p = pre[key][..., :, None]
+                eps = state.traces[key]
+                trace = _propagate(d_spikes, eps, p)
+                traces[key] = jnp.stack([_propagate(row, eps, p) for row in d_state])
+            if readout is not None:
+                trace = out.kappa * state.traces[f"{key}:filtered"] + (1.0 - out.kappa) * trace
+                traces[f"{key}:filtered"] = trace
+            total = (trace * out.signal[..., None, :]).reshape(-1, *trace.shape[-2:]).sum(0)
+            grads[key] = hidden_grad(key, total)
+        return traces, grads
+
+    return rule_step(cell, params, state, x, target, loss_fn, readout, feedback, hidden)
 
 
 def _propagate(derivatives: list[Array], eps: Array, p: Array) -> Array:

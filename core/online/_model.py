@@ -296,3 +296,41 @@ def read_out(
     traces, grads = readout_grads(params, state.traces, kappa, spikes, dloss_dy)
     weights = params["w_out"] if feedback is None else jnp.asarray(feedback, dloss_dy.dtype)
     return ReadoutStep(y, loss, kappa, traces, grads, dloss_dy @ weights.T)
+
+
+HiddenRule: TypeAlias = Callable[
+    [dict[str, Array], Array, Callable[..., Any], ReadoutStep],
+    tuple[dict[str, Array], dict[str, Array]],
+]
+"""``hidden(pre, current, jvp, out) -> (traces, grads)``: a rule's part of a step.
+
+From the presynaptic activities, the input current, ``jvp`` (the cell's step linearised in
+``(state, current)``) and the readout's part, the new traces and the gradients of the
+hidden parameters (``"w_in"``, and ``"w_rec"``, ``"b_in"`` when present)."""
+
+
+def rule_step(
+    cell: Cell[Any],
+    params: Params,
+    state: OnlineState,
+    x: ArrayLike,
+    target: Any,
+    loss_fn: LossFn,
+    readout: LeakyReadout | None,
+    feedback: ArrayLike | None,
+    hidden: HiddenRule,
+) -> tuple[OnlineState, Params, StepOutput]:
+    """One step of an online rule: what every rule shares, around the rule's ``hidden`` part.
+
+    The input current, the cell's step linearised by :func:`jax.linearize`, the readout
+    with its exact gradients and learning signal (:func:`read_out`), then ``hidden`` for
+    the hidden parameters; the gradients come back in the order of ``params``.
+    """
+    pre, current = hidden_input(cell, params, state, x, readout, feedback)
+    (neuron_state, spikes), jvp = jax.linearize(cell.update, state.neuron, current)
+    out = read_out(params, state, spikes, target, loss_fn, readout, feedback)
+    hidden_traces, hidden_grads = hidden(pre, current, jvp, out)
+    traces = {**out.traces, **hidden_traces}
+    grads = {**out.grads, **hidden_grads}
+    new_state = OnlineState(neuron_state, spikes, out.y, traces)
+    return new_state, {k: grads[k] for k in params}, StepOutput(out.y, out.loss, spikes)

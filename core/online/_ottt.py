@@ -17,13 +17,13 @@ from ._model import (
     LossFn,
     OnlineState,
     Params,
+    ReadoutStep,
     StepOutput,
     batch_outer,
     hidden_grad,
-    hidden_input,
     init_state,
     membrane_decay,
-    read_out,
+    rule_step,
 )
 
 
@@ -145,21 +145,19 @@ def ottt_step(
         Xiao, Meng, Zhang, Wang, Lin (2022), *Online Training Through Time for Spiking
         Neural Networks*, NeurIPS.
     """
-    pre, current = hidden_input(cell, params, state, x, readout, feedback)
-    alpha = _scalar_decay(cell)
-    (neuron_state, spikes), jvp = jax.linearize(lambda i: cell.update(state.neuron, i), current)
-    _, ds_dcurrent = jvp(jnp.ones_like(current))
-    y, loss, kappa, traces, grads, signal = read_out(
-        params, state, spikes, target, loss_fn, readout, feedback
-    )
-    delta = (1.0 - kappa) * signal * ds_dcurrent
-    if not isinstance(alpha, float):
-        alpha = alpha.astype(delta.dtype)
-    for key, activity in pre.items():
-        traces[key] = alpha * state.traces[key] + activity
-        grads[key] = hidden_grad(key, batch_outer(traces[key], delta))
-    ordered = {k: grads[k] for k in params}
-    return OnlineState(neuron_state, spikes, y, traces), ordered, StepOutput(y, loss, spikes)
+    def hidden(
+        pre: dict[str, Array], current: Array, jvp: Any, out: ReadoutStep
+    ) -> tuple[dict[str, Array], dict[str, Array]]:
+        no_state = jax.tree.map(jnp.zeros_like, state.neuron)
+        _, ds_dcurrent = jvp(no_state, jnp.ones_like(current))
+        delta = (1.0 - out.kappa) * out.signal * ds_dcurrent
+        alpha = _scalar_decay(cell)
+        decay = alpha if isinstance(alpha, float) else alpha.astype(delta.dtype)
+        traces = {key: decay * state.traces[key] + activity for key, activity in pre.items()}
+        grads = {key: hidden_grad(key, batch_outer(trace, delta)) for key, trace in traces.items()}
+        return traces, grads
+
+    return rule_step(cell, params, state, x, target, loss_fn, readout, feedback, hidden)
 
 
 def _scalar_decay(cell: Cell[Any]) -> float | Array:
