@@ -11,6 +11,10 @@ import brainstate
 import jax
 import numpy as np
 
+from core._docstrings import fill_doc
+
+from ._docs import GRADIENT
+
 GradStates: TypeAlias = (
     brainstate.State[Any]
     | Mapping[Any, Any]
@@ -253,6 +257,7 @@ def grad(
 ) -> StateGradient[tuple[Gradients, _R, _Aux]]: ...
 
 
+@fill_doc(**GRADIENT)
 def grad(
     fun: Callable[..., Any] | None = None,
     grad_states: GradStates = None,
@@ -284,13 +289,10 @@ def grad(
 
     Args:
         fun: the scalar function to differentiate.
-        grad_states: a ``State`` or a list/dict of them to differentiate with respect to.
-        argnums: index or indices of positional arguments to differentiate.
-        has_aux: ``fun`` returns ``(value, aux)``.
-        return_value: also return the value.
+        {gradient_args}
+        {return_value}
 
-    Returns:
-        A callable taking ``fun``'s arguments.
+    {gradient_returns}
 
     Example:
         >>> import brainstate, jax.numpy as jnp
@@ -304,17 +306,13 @@ def grad(
         >>> sorted(grads[("weight",)])
         ['bias', 'weight']
     """
-    if fun is None:
 
-        def decorator(f: Callable[..., Any]) -> StateGradient[Any]:
-            return StateGradient(
-                f, grad_states, argnums, has_aux, return_value, brainstate.transform.grad
-            )
+    def build(f: Callable[..., Any]) -> StateGradient[Any]:
+        return StateGradient(
+            f, grad_states, argnums, has_aux, return_value, brainstate.transform.grad
+        )
 
-        return decorator
-    return StateGradient(
-        fun, grad_states, argnums, has_aux, return_value, brainstate.transform.grad
-    )
+    return build if fun is None else build(fun)
 
 
 @overload
@@ -336,6 +334,7 @@ def vector_grad(
 ) -> StateGradient[tuple[Gradients, _R]]: ...
 
 
+@fill_doc(**GRADIENT)
 def vector_grad(
     fun: Callable[..., Any],
     grad_states: GradStates = None,
@@ -352,13 +351,10 @@ def vector_grad(
 
     Args:
         fun: the function to differentiate.
-        grad_states: a ``State`` or a list/dict of them.
-        argnums: index or indices of positional arguments to differentiate.
-        has_aux: ``fun`` returns ``(value, aux)``.
-        return_value: also return the value.
+        {gradient_args}
+        {return_value}
 
-    Returns:
-        A callable taking ``fun``'s arguments.
+    {gradient_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -388,6 +384,7 @@ def value_and_grad(
 ) -> Callable[..., tuple[tuple[_R, _Aux], Gradients]]: ...
 
 
+@fill_doc(**GRADIENT)
 def value_and_grad(
     fun: Callable[..., Any],
     grad_states: GradStates = None,
@@ -404,9 +401,7 @@ def value_and_grad(
 
     Args:
         fun: the scalar function to differentiate.
-        grad_states: a ``State`` or a list/dict of them.
-        argnums: index or indices of positional arguments to differentiate.
-        has_aux: ``fun`` returns ``(value, aux)``.
+        {gradient_args}
 
     Returns:
         A callable taking ``fun``'s arguments and returning ``(value, grads)``.
