@@ -14,6 +14,7 @@ from core.neuron import IF, LIF, Cell, LeakyReadout
 
 from ._model import (
     LossFn,
+    Network,
     OnlineState,
     Params,
     ReadoutStep,
@@ -176,6 +177,7 @@ def eprop_step(
         to the learning dilemma for recurrent networks of spiking neurons*, Nature
         Communications 11, 3625.
     """
+
     def hidden(
         pre: dict[str, Array], current: Array, jvp: Any, out: ReadoutStep
     ) -> tuple[dict[str, Array], dict[str, Array]]:
@@ -206,7 +208,7 @@ def eprop_step(
             grads[key] = hidden_grad(key, total)
         return traces, grads
 
-    return rule_step(cell, params, state, x, target, loss_fn, readout, feedback, hidden)
+    return rule_step(Network(cell, params, readout, feedback), state, x, target, loss_fn, hidden)
 
 
 def _propagate(derivatives: list[Array], eps: Array, p: Array) -> Array:

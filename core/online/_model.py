@@ -309,15 +309,23 @@ From the presynaptic activities, the input current, ``jvp`` (the cell's step lin
 hidden parameters (``"w_in"``, and ``"w_rec"``, ``"b_in"`` when present)."""
 
 
+class Network(NamedTuple):
+    """What a step runs besides the state: the hidden cell, the parameters, the readout."""
+
+    cell: Cell[Any]
+    params: Params
+    readout: LeakyReadout | None
+    """``None`` (non-leaky readout) or the readout cell."""
+    feedback: ArrayLike | None
+    """``None`` (symmetric, ``w_out``) or a fixed ``(n_h, n_out)`` feedback matrix."""
+
+
 def rule_step(
-    cell: Cell[Any],
-    params: Params,
+    network: Network,
     state: OnlineState,
     x: ArrayLike,
     target: Any,
     loss_fn: LossFn,
-    readout: LeakyReadout | None,
-    feedback: ArrayLike | None,
     hidden: HiddenRule,
 ) -> tuple[OnlineState, Params, StepOutput]:
     """One step of an online rule: what every rule shares, around the rule's ``hidden`` part.
@@ -326,6 +334,7 @@ def rule_step(
     with its exact gradients and learning signal (:func:`read_out`), then ``hidden`` for
     the hidden parameters; the gradients come back in the order of ``params``.
     """
+    cell, params, readout, feedback = network
     pre, current = hidden_input(cell, params, state, x, readout, feedback)
     (neuron_state, spikes), jvp = jax.linearize(cell.update, state.neuron, current)
     out = read_out(params, state, spikes, target, loss_fn, readout, feedback)

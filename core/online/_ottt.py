@@ -15,6 +15,7 @@ from core.neuron import Cell, LeakyReadout
 
 from ._model import (
     LossFn,
+    Network,
     OnlineState,
     Params,
     ReadoutStep,
@@ -145,6 +146,7 @@ def ottt_step(
         Xiao, Meng, Zhang, Wang, Lin (2022), *Online Training Through Time for Spiking
         Neural Networks*, NeurIPS.
     """
+
     def hidden(
         pre: dict[str, Array], current: Array, jvp: Any, out: ReadoutStep
     ) -> tuple[dict[str, Array], dict[str, Array]]:
@@ -157,7 +159,7 @@ def ottt_step(
         grads = {key: hidden_grad(key, batch_outer(trace, delta)) for key, trace in traces.items()}
         return traces, grads
 
-    return rule_step(cell, params, state, x, target, loss_fn, readout, feedback, hidden)
+    return rule_step(Network(cell, params, readout, feedback), state, x, target, loss_fn, hidden)
 
 
 def _scalar_decay(cell: Cell[Any]) -> float | Array:
