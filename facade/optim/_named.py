@@ -103,18 +103,26 @@ class NamedOptimizer(OptaxOptimizer, abc.ABC):
     ) -> LearningRate:
         """The learning rate, given as braintools' ``lr`` or as the page's ``learning_rate``.
 
-        The spelling this class takes by position is the main one (``lr`` for the braintools
+        The spelling a class takes by position is the main one (``lr`` for the braintools
         classes, ``learning_rate`` for the page's); the keyword-only one wins when given, and
-        giving both is refused (:func:`~core._validation.resolve_alias`, with the main
-        spelling's default, a number or a scheduler, read from this class's own signature).
+        giving both is refused (:func:`~core._validation.resolve_alias`). The main spelling's
+        default is read from the signature of the nearest class (in the MRO) whose constructor
+        takes both spellings and gives the main one a default.
         """
-        parameters = inspect.signature(type(self).__init__).parameters
-        given = {"lr": lr, "learning_rate": learning_rate}
-        main, alias = "learning_rate", "lr"
-        if parameters["learning_rate"].kind is inspect.Parameter.KEYWORD_ONLY:
-            main, alias = alias, main
-        value = resolve_alias(main, given[main], parameters[main].default, alias, given[alias])
-        return cast(LearningRate, value)
+        for klass in type(self).__mro__:
+            init = klass.__dict__.get("__init__")
+            parameters = {} if init is None else inspect.signature(init).parameters
+            if not {"lr", "learning_rate"} <= parameters.keys():
+                continue
+            keyword_only = parameters["learning_rate"].kind is inspect.Parameter.KEYWORD_ONLY
+            main, alias = ("lr", "learning_rate") if keyword_only else ("learning_rate", "lr")
+            default = parameters[main].default
+            if default is not inspect.Parameter.empty:
+                given = {"lr": lr, "learning_rate": learning_rate}
+                return cast(
+                    LearningRate, resolve_alias(main, given[main], default, alias, given[alias])
+                )
+        raise TypeError(f"{type(self).__name__} takes no learning rate spelling with a default")
 
     @abc.abstractmethod
     def direction(self, **config: Any) -> core_optim.TransformLike:

@@ -135,3 +135,14 @@ def test_extra_update_arguments_reach_the_line_search_in_one_compiled_call() -> 
     # without the line search the first unit step would overshoot to w = (6, 600)
     assert float(loss({"w": w.value})) < 0.1 * float(loss({"w": jnp.zeros(2)}))
     assert opt._compilations() == 1  # same value_fn
+
+
+def test_a_subclass_with_its_own_constructor_keeps_the_spelling_rules() -> None:
+    class Scaled(fo.Momentum):
+        def __init__(self, scale: float, learning_rate: float | None = None) -> None:
+            super().__init__(lr=0.5 * scale, learning_rate=learning_rate)
+
+    assert Scaled(0.5).current_lr == pytest.approx(0.25)
+    assert Scaled(2.0).current_lr == pytest.approx(1.0)
+    with pytest.raises(TypeError, match="either lr or learning_rate"):
+        Scaled(0.5, learning_rate=0.1)  # lr differs from Momentum's default: both given
