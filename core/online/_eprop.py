@@ -10,8 +10,10 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike, DTypeLike
 
+from core._docstrings import fill_doc
 from core.neuron import IF, LIF, Cell, LeakyReadout
 
+from ._docs import ONLINE
 from ._model import (
     LossFn,
     Network,
@@ -29,6 +31,7 @@ from ._model import (
 _HIDDEN = ("w_in", "w_rec", "b_in")
 
 
+@fill_doc(**ONLINE)
 def eprop_init(
     cell: Cell[Any],
     params: Mapping[str, ArrayLike],
@@ -51,10 +54,7 @@ def eprop_init(
     Args:
         cell: the hidden :mod:`core.neuron` cell (1-D neuron shape ``(n_hidden,)``).
         params: the parameters (see :func:`eprop_step`).
-        batch_shape: the leading batch dimensions.
-        readout: keyword-only, ``None`` (non-leaky readout) or a
-            :class:`core.neuron.LeakyReadout` with one fixed ``tau``.
-        dtype: the floating dtype of the state.
+        {init}
 
     Returns:
         An :class:`OnlineState`.
@@ -87,6 +87,7 @@ def eprop_init(
     return init_state(cell, params, batch_shape, readout, dtype, shapes)
 
 
+@fill_doc(**ONLINE)
 def eprop_step(
     cell: Cell[Any],
     params: Params,
@@ -150,9 +151,7 @@ def eprop_step(
         state: from :func:`eprop_init` or the previous step.
         x: this step's input, ``(*batch, n_in)``.
         target: this step's target, passed to ``loss_fn`` (any pytree).
-        loss_fn: keyword-only, ``loss_fn(y_t, target) -> scalar``.
-        readout: ``None`` or the :class:`core.neuron.LeakyReadout` of :func:`eprop_init`.
-        feedback: ``None`` (symmetric) or a fixed ``(n_h, n_out)`` feedback matrix.
+        {network}
 
     Returns:
         ``(state, grads, output)``: the new state, this step's gradients (a dict like

@@ -10,10 +10,12 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike
 
+from core._docstrings import fill_doc
 from core._validation import as_int, check_choice
 from core.neuron import Cell, LeakyReadout
 from core.optim import TransformLike, apply_updates
 
+from ._docs import ONLINE
 from ._eprop import eprop_init, eprop_step
 from ._model import LossFn, OnlineState, Params, StepOutput, check_network
 from ._ottt import ottt_init, ottt_step
@@ -48,6 +50,7 @@ class OnlineResult(NamedTuple):
     """The loss of every time step, ``(T,)`` (a scalar per step: T numbers, nothing more)."""
 
 
+@fill_doc(**ONLINE)
 def online_grad(
     rule: Rule,
     cell: Cell[Any],
@@ -78,9 +81,7 @@ def online_grad(
         targets: a pytree whose leaves have time on axis 0 (one target per step), or
             ``()`` when ``loss_fn`` closes over a target that does not change with time
             (then no ``(T, ...)`` copy of it is made).
-        loss_fn: keyword-only, ``loss_fn(y_t, target_t) -> scalar``.
-        readout: ``None`` (non-leaky readout) or a :class:`core.neuron.LeakyReadout`.
-        feedback: ``None`` (symmetric) or a fixed ``(n_h, n_out)`` feedback matrix.
+        {network}
         state: the state to start from; ``None`` starts at rest for the batch of ``inputs``.
 
     Returns:
@@ -132,6 +133,7 @@ def online_grad(
     return grads, OnlineResult(final, losses)
 
 
+@fill_doc(**ONLINE)
 def online_train(
     rule: Rule,
     cell: Cell[Any],
@@ -165,9 +167,7 @@ def online_train(
         targets: a pytree with time on axis 0, or ``()`` (see :func:`online_grad`).
         tx: keyword-only, any :mod:`core.optim` (or optax) transform.
         every: update every ``every >= 1`` steps.
-        loss_fn: ``loss_fn(y_t, target_t) -> scalar``.
-        readout: ``None`` or a :class:`core.neuron.LeakyReadout`.
-        feedback: ``None`` or a fixed ``(n_h, n_out)`` feedback matrix.
+        {network}
         state: the network state to start from (``None``: at rest).
 
     Returns:

@@ -11,8 +11,10 @@ import numpy as np
 from jax import Array
 from jax.typing import ArrayLike, DTypeLike
 
+from core._docstrings import fill_doc
 from core.neuron import Cell, LeakyReadout
 
+from ._docs import ONLINE
 from ._model import (
     LossFn,
     Network,
@@ -28,6 +30,7 @@ from ._model import (
 )
 
 
+@fill_doc(**ONLINE)
 def ottt_init(
     cell: Cell[Any],
     params: Mapping[str, ArrayLike],
@@ -44,9 +47,7 @@ def ottt_init(
     Args:
         cell: the hidden :mod:`core.neuron` cell, with one ``tau`` for all neurons.
         params: the parameters (see :func:`ottt_step`).
-        batch_shape: the leading batch dimensions.
-        readout: keyword-only, ``None`` or a :class:`core.neuron.LeakyReadout`.
-        dtype: the floating dtype of the state.
+        {init}
 
     Returns:
         An :class:`OnlineState`.
@@ -75,6 +76,7 @@ def ottt_init(
     return init_state(cell, params, batch_shape, readout, dtype, shapes)
 
 
+@fill_doc(**ONLINE)
 def ottt_step(
     cell: Cell[Any],
     params: Params,
@@ -121,9 +123,7 @@ def ottt_step(
         state: from :func:`ottt_init` or the previous step.
         x: this step's input, ``(*batch, n_in)``.
         target: this step's target, passed to ``loss_fn``.
-        loss_fn: keyword-only, ``loss_fn(y_t, target) -> scalar``.
-        readout: ``None`` or the :class:`core.neuron.LeakyReadout` of :func:`ottt_init`.
-        feedback: ``None`` (the transpose of ``w_out``) or a fixed ``(n_h, n_out)`` matrix.
+        {network}
 
     Returns:
         ``(state, grads, output)``: the new state, this step's gradients (a dict like
