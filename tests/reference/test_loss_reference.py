@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import braintools.metric as bt
@@ -53,39 +54,33 @@ LOG_Q = jax.nn.log_softmax(f32(2, 4), axis=-1)
 
 # name -> (our call, [reference calls]); every reference must agree with ours.
 Case = tuple[Callable[[], Any], list[Callable[[], Any]]]
+
+
+def same_call(
+    name: str, *args: Any, tag: str = "", references: tuple[ModuleType, ...] = (ox, bt), **kw: Any
+) -> dict[str, Case]:
+    """The case ``name[tag]``: ``name(*args, **kw)`` here and in each of ``references``."""
+
+    def call(module: ModuleType) -> Callable[[], Any]:
+        return lambda: getattr(module, name)(*args, **kw)
+
+    return {f"{name}[{tag}]" if tag else name: (call(loss), [call(ref) for ref in references])}
+
+
+LOG_P = jnp.log(SOFT[:2, :4])
+ONE_HOT = jax.nn.one_hot(LABELS, 5)
 CASES: dict[str, Case] = {
-    "softmax_cross_entropy_with_integer_labels": (
-        lambda: loss.softmax_cross_entropy_with_integer_labels(LOGITS, LABELS),
-        [
-            lambda: ox.softmax_cross_entropy_with_integer_labels(LOGITS, LABELS),
-            lambda: bt.softmax_cross_entropy_with_integer_labels(LOGITS, LABELS),
-        ],
+    **same_call("softmax_cross_entropy_with_integer_labels", LOGITS, LABELS),
+    **same_call(
+        "softmax_cross_entropy_with_integer_labels",
+        LOGITS_3D,
+        LABELS_2D,
+        tag="T,batch",
+        references=(ox,),
     ),
-    "softmax_cross_entropy_with_integer_labels[T,batch]": (
-        lambda: loss.softmax_cross_entropy_with_integer_labels(LOGITS_3D, LABELS_2D),
-        [lambda: ox.softmax_cross_entropy_with_integer_labels(LOGITS_3D, LABELS_2D)],
-    ),
-    "softmax_cross_entropy": (
-        lambda: loss.softmax_cross_entropy(LOGITS, SOFT),
-        [
-            lambda: ox.softmax_cross_entropy(LOGITS, SOFT),
-            lambda: bt.softmax_cross_entropy(LOGITS, SOFT),
-        ],
-    ),
-    "sigmoid_binary_cross_entropy": (
-        lambda: loss.sigmoid_binary_cross_entropy(LOGITS, CONTINUOUS),
-        [
-            lambda: ox.sigmoid_binary_cross_entropy(LOGITS, CONTINUOUS),
-            lambda: bt.sigmoid_binary_cross_entropy(LOGITS, CONTINUOUS),
-        ],
-    ),
-    "sigmoid_focal_loss": (
-        lambda: loss.sigmoid_focal_loss(LOGITS, BINARY),
-        [
-            lambda: ox.sigmoid_focal_loss(LOGITS, BINARY),
-            lambda: bt.sigmoid_focal_loss(LOGITS, BINARY),
-        ],
-    ),
+    **same_call("softmax_cross_entropy", LOGITS, SOFT),
+    **same_call("sigmoid_binary_cross_entropy", LOGITS, CONTINUOUS),
+    **same_call("sigmoid_focal_loss", LOGITS, BINARY),
     "sigmoid_focal_loss[alpha,gamma]": (
         lambda: loss.sigmoid_focal_loss(LOGITS, CONTINUOUS, 0.25, 1.5),
         [
@@ -93,25 +88,18 @@ CASES: dict[str, Case] = {
             lambda: bt.sigmoid_focal_loss(LOGITS, CONTINUOUS, 0.25, 1.5),
         ],
     ),
-    "nll_loss[batch]": (
-        lambda: loss.nll_loss(jax.nn.log_softmax(LOGITS), LABELS),
-        [lambda: bt.nll_loss(jax.nn.log_softmax(LOGITS), LABELS)],
+    **same_call("nll_loss", jax.nn.log_softmax(LOGITS), LABELS, tag="batch", references=(bt,)),
+    **same_call(
+        "nll_loss", jax.nn.log_softmax(LOGITS[0]), LABELS[0], tag="scalar", references=(bt,)
     ),
-    "nll_loss[scalar]": (
-        lambda: loss.nll_loss(jax.nn.log_softmax(LOGITS[0]), LABELS[0]),
-        [lambda: bt.nll_loss(jax.nn.log_softmax(LOGITS[0]), LABELS[0])],
+    **same_call(
+        "nll_loss",
+        jax.nn.log_softmax(LOGITS_3D, axis=1),
+        LABELS_N_D,
+        tag="N,C,d",
+        references=(bt,),
     ),
-    "nll_loss[N,C,d]": (
-        lambda: loss.nll_loss(jax.nn.log_softmax(LOGITS_3D, axis=1), LABELS_N_D),
-        [lambda: bt.nll_loss(jax.nn.log_softmax(LOGITS_3D, axis=1), LABELS_N_D)],
-    ),
-    "poly_loss_cross_entropy": (
-        lambda: loss.poly_loss_cross_entropy(LOGITS, SOFT),
-        [
-            lambda: ox.poly_loss_cross_entropy(LOGITS, SOFT),
-            lambda: bt.poly_loss_cross_entropy(LOGITS, SOFT),
-        ],
-    ),
+    **same_call("poly_loss_cross_entropy", LOGITS, SOFT),
     "poly_loss_cross_entropy[epsilon]": (
         lambda: loss.poly_loss_cross_entropy(LOGITS, SOFT, -0.5),
         [
@@ -119,42 +107,12 @@ CASES: dict[str, Case] = {
             lambda: bt.poly_loss_cross_entropy(LOGITS, SOFT, -0.5),
         ],
     ),
-    "hinge_loss": (
-        lambda: loss.hinge_loss(PRED, SIGNS),
-        [lambda: ox.hinge_loss(PRED, SIGNS), lambda: bt.hinge_loss(PRED, SIGNS)],
-    ),
-    "perceptron_loss": (
-        lambda: loss.perceptron_loss(PRED, SIGNS),
-        [lambda: ox.perceptron_loss(PRED, SIGNS), lambda: bt.perceptron_loss(PRED, SIGNS)],
-    ),
-    "multiclass_hinge_loss": (
-        lambda: loss.multiclass_hinge_loss(LOGITS, LABELS),
-        [
-            lambda: ox.multiclass_hinge_loss(LOGITS, LABELS),
-            lambda: bt.multiclass_hinge_loss(LOGITS, LABELS),
-        ],
-    ),
-    "multiclass_perceptron_loss": (
-        lambda: loss.multiclass_perceptron_loss(LOGITS, LABELS),
-        [
-            lambda: ox.multiclass_perceptron_loss(LOGITS, LABELS),
-            lambda: bt.multiclass_perceptron_loss(LOGITS, LABELS),
-        ],
-    ),
-    "kl_divergence": (
-        lambda: loss.kl_divergence(LOG_Q, P_WITH_ZEROS),
-        [
-            lambda: ox.kl_divergence(LOG_Q, P_WITH_ZEROS),
-            lambda: bt.kl_divergence(LOG_Q, P_WITH_ZEROS),
-        ],
-    ),
-    "kl_divergence_with_log_targets": (
-        lambda: loss.kl_divergence_with_log_targets(LOG_Q, jnp.log(SOFT[:2, :4])),
-        [
-            lambda: ox.kl_divergence_with_log_targets(LOG_Q, jnp.log(SOFT[:2, :4])),
-            lambda: bt.kl_divergence_with_log_targets(LOG_Q, jnp.log(SOFT[:2, :4])),
-        ],
-    ),
+    **same_call("hinge_loss", PRED, SIGNS),
+    **same_call("perceptron_loss", PRED, SIGNS),
+    **same_call("multiclass_hinge_loss", LOGITS, LABELS),
+    **same_call("multiclass_perceptron_loss", LOGITS, LABELS),
+    **same_call("kl_divergence", LOG_Q, P_WITH_ZEROS),
+    **same_call("kl_divergence_with_log_targets", LOG_Q, LOG_P),
     "convex_kl_divergence": (
         lambda: loss.convex_kl_divergence(LOG_Q, P_WITH_ZEROS),
         [
@@ -162,67 +120,27 @@ CASES: dict[str, Case] = {
             lambda: bt.convex_kl_divergence(LOG_Q, P_WITH_ZEROS),
         ],
     ),
-    "squared_error": (
-        lambda: loss.squared_error(PRED, TARGET),
-        [lambda: ox.squared_error(PRED, TARGET), lambda: bt.squared_error(PRED, TARGET)],
+    **same_call("squared_error", PRED, TARGET),
+    **same_call(
+        "squared_error", PRED, TARGET, tag="mean,axis", references=(bt,), axis=1, reduction="mean"
     ),
-    "squared_error[mean,axis]": (
-        lambda: loss.squared_error(PRED, TARGET, axis=1, reduction="mean"),
-        [lambda: bt.squared_error(PRED, TARGET, axis=1, reduction="mean")],
-    ),
-    "squared_error[no target]": (
-        lambda: loss.squared_error(PRED),
-        [lambda: ox.squared_error(PRED), lambda: bt.squared_error(PRED)],
-    ),
-    "absolute_error": (
-        lambda: loss.absolute_error(PRED, TARGET),
-        [lambda: bt.absolute_error(PRED, TARGET)],
-    ),
-    "absolute_error[none]": (
-        lambda: loss.absolute_error(PRED, TARGET, reduction="none"),
-        [lambda: bt.absolute_error(PRED, TARGET, reduction="none")],
-    ),
-    "l1_loss": (lambda: loss.l1_loss(PRED, TARGET), [lambda: bt.l1_loss(PRED, TARGET)]),
-    "l1_loss[none]": (
-        lambda: loss.l1_loss(PRED, TARGET, reduction="none"),
-        [lambda: bt.l1_loss(PRED, TARGET, reduction="none")],
-    ),
-    "l2_loss": (
-        lambda: loss.l2_loss(PRED, TARGET),
-        [lambda: ox.l2_loss(PRED, TARGET), lambda: bt.l2_loss(PRED, TARGET)],
-    ),
-    "l2_loss[sum]": (
-        lambda: loss.l2_loss(PRED, TARGET, reduction="sum"),
-        [lambda: bt.l2_loss(PRED, TARGET, reduction="sum")],
-    ),
-    "l2_norm[1d]": (
-        lambda: loss.l2_norm(PRED[0], TARGET[0]),
-        [lambda: bt.l2_norm(PRED[0], TARGET[0])],
-    ),
-    "l2_norm[axis]": (
-        lambda: loss.l2_norm(PRED, TARGET, axis=1),
-        [lambda: bt.l2_norm(PRED, TARGET, axis=1)],
-    ),
-    "huber_loss": (
-        lambda: loss.huber_loss(PRED, TARGET),
-        [lambda: ox.huber_loss(PRED, TARGET), lambda: bt.huber_loss(PRED, TARGET)],
-    ),
+    **same_call("squared_error", PRED, tag="no target"),
+    **same_call("absolute_error", PRED, TARGET, references=(bt,)),
+    **same_call("absolute_error", PRED, TARGET, tag="none", references=(bt,), reduction="none"),
+    **same_call("l1_loss", PRED, TARGET, references=(bt,)),
+    **same_call("l1_loss", PRED, TARGET, tag="none", references=(bt,), reduction="none"),
+    **same_call("l2_loss", PRED, TARGET),
+    **same_call("l2_loss", PRED, TARGET, tag="sum", references=(bt,), reduction="sum"),
+    **same_call("l2_norm", PRED[0], TARGET[0], tag="1d", references=(bt,)),
+    **same_call("l2_norm", PRED, TARGET, tag="axis", references=(bt,), axis=1),
+    **same_call("huber_loss", PRED, TARGET),
     "huber_loss[delta]": (
         lambda: loss.huber_loss(PRED, TARGET, 0.5),
         [lambda: ox.huber_loss(PRED, TARGET, delta=0.5), lambda: bt.huber_loss(PRED, TARGET, 0.5)],
     ),
-    "log_cosh": (
-        lambda: loss.log_cosh(PRED, TARGET),
-        [lambda: ox.log_cosh(PRED, TARGET), lambda: bt.log_cosh(PRED, TARGET)],
-    ),
-    "cosine_similarity": (
-        lambda: loss.cosine_similarity(PRED, TARGET),
-        [lambda: ox.cosine_similarity(PRED, TARGET), lambda: bt.cosine_similarity(PRED, TARGET)],
-    ),
-    "cosine_distance": (
-        lambda: loss.cosine_distance(PRED, TARGET),
-        [lambda: ox.cosine_distance(PRED, TARGET), lambda: bt.cosine_distance(PRED, TARGET)],
-    ),
+    **same_call("log_cosh", PRED, TARGET),
+    **same_call("cosine_similarity", PRED, TARGET),
+    **same_call("cosine_distance", PRED, TARGET),
     "pairwise_cosine_similarity": (
         lambda: loss.pairwise_cosine_similarity(PRED, TARGET[:4]),
         [
@@ -237,13 +155,7 @@ CASES: dict[str, Case] = {
             lambda: 1.0 - sk_cosine_similarity(np.asarray(PRED)),
         ],
     ),
-    "smooth_labels": (
-        lambda: loss.smooth_labels(jax.nn.one_hot(LABELS, 5), 0.1),
-        [
-            lambda: ox.smooth_labels(jax.nn.one_hot(LABELS, 5), 0.1),
-            lambda: bt.smooth_labels(jax.nn.one_hot(LABELS, 5), 0.1),
-        ],
-    ),
+    **same_call("smooth_labels", ONE_HOT, 0.1),
 }
 
 CTC_LOGITS = f32(3, 8, 5, scale=2.0)
@@ -326,15 +238,22 @@ GRAD_CASES: dict[str, tuple[Callable[[jax.Array], jax.Array], Callable[[jax.Arra
 }
 
 
+def assert_same_gradient(
+    ours: Callable[[jax.Array], jax.Array],
+    reference: Callable[[jax.Array], jax.Array],
+    at: jax.Array,
+    rtol: float = 2e-5,
+    atol: float = 2e-6,
+) -> None:
+    """The gradients of two scalar functions agree at ``at`` (each one compiled call)."""
+    np.testing.assert_allclose(
+        jax.jit(jax.grad(ours))(at), jax.jit(jax.grad(reference))(at), rtol=rtol, atol=atol
+    )
+
+
 @pytest.mark.parametrize("name", sorted(GRAD_CASES))
 def test_gradient_matches_optax(name: str) -> None:
-    ours, reference = GRAD_CASES[name]
-    np.testing.assert_allclose(
-        jax.jit(jax.grad(ours))(LOGITS),
-        jax.jit(jax.grad(reference))(LOGITS),
-        rtol=2e-5,
-        atol=2e-6,
-    )
+    assert_same_gradient(*GRAD_CASES[name], LOGITS)
 
 
 def test_ctc_gradient_matches_optax() -> None:
@@ -344,12 +263,7 @@ def test_ctc_gradient_matches_optax() -> None:
     def reference(z: jax.Array) -> jax.Array:
         return ox.ctc_loss(z, CTC_FRAME_PAD, CTC_LABELS, CTC_LABEL_PAD).sum()
 
-    np.testing.assert_allclose(
-        jax.jit(jax.grad(ours))(CTC_LOGITS),
-        jax.jit(jax.grad(reference))(CTC_LOGITS),
-        rtol=1e-4,
-        atol=1e-6,
-    )
+    assert_same_gradient(ours, reference, CTC_LOGITS, rtol=1e-4, atol=1e-6)
 
 
 def test_ctc_equals_brute_force_sum_over_alignments() -> None:
