@@ -12,7 +12,9 @@ directly. In every other case it goes through ``state.value`` exactly as user co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import brainstate
@@ -108,3 +110,28 @@ class BulkAccess:
 
 def _traced(values: Sequence[Any]) -> bool:
     return any(isinstance(x, jax.core.Tracer) for x in jax.tree.leaves(values))
+
+
+_donating = threading.local()
+
+
+@contextlib.contextmanager
+def writes_donated() -> Iterator[None]:
+    """Mark the function traced inside as one whose written states are donated (in place).
+
+    :func:`facade.transform.jit` traces its function inside this context; code that can
+    update a state either in place or by a select (the optimizer's skipped steps) asks
+    :func:`states_donated` which to compile.
+    """
+    depth = getattr(_donating, "depth", 0)
+    _donating.depth = depth + 1
+    try:
+        yield
+    finally:
+        _donating.depth = depth
+
+
+def states_donated() -> bool:
+    """Whether the function being traced donates the states it writes (see
+    :func:`writes_donated`)."""
+    return getattr(_donating, "depth", 0) > 0

@@ -3,7 +3,7 @@ values, and buffers that must not be donated twice."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +105,17 @@ def keep_if(finite: jax.Array, new: Any, old: Any) -> Any:
         return jnp.where(finite, n, jnp.asarray(o, jnp.result_type(n)))
 
     return jax.tree.map(pick, new, old)
+
+
+def unchanged(update: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The branch of a skipped step: ``update``'s inputs, in the dtypes ``update`` returns
+    (the other branch of the ``lax.cond``), so that both branches agree."""
+
+    def keep(operands: Any) -> Any:
+        shapes = jax.eval_shape(update, operands)
+        return jax.tree.map(lambda old, new: jnp.asarray(old, new.dtype), operands, shapes)
+
+    return keep
 
 
 def unaliased(params: Any, opt_states: Any, grads: Any) -> tuple[Any, Any]:

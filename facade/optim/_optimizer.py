@@ -17,9 +17,17 @@ from core._validation import as_float, check_choice
 from core.optim._base import call_update
 from core.optim._tree import all_finite
 
-from .._state_access import BulkAccess
+from .._state_access import BulkAccess, states_donated
 from . import _optimizer_state as saved_state
-from ._gradients import RefusedGradientError, Route, check_gradient, keep_if, route, unaliased
+from ._gradients import (
+    RefusedGradientError,
+    Route,
+    check_gradient,
+    keep_if,
+    route,
+    unaliased,
+    unchanged,
+)
 from ._scheduler_base import LRScheduler
 from ._states import PyTreeOfStates, StatePath, UniqueStateManager, flatten_states
 
@@ -325,7 +333,15 @@ class Optimizer:
         static = tuple(sorted(((k, v) for k, v in extra.items() if callable(v)), key=_first))
         try:
             new_params, new_states, step, skipped, finite = plan.compiled(
-                params, leaves, opt_states, lrs, step, skipped, arrays, static_extra=static
+                params,
+                leaves,
+                opt_states,
+                lrs,
+                step,
+                skipped,
+                arrays,
+                in_place=states_donated() or not isinstance(step, jax.core.Tracer),
+                static_extra=static,
             )
         except RefusedGradientError as refused:  # raised while tracing: nothing was written
             raise refused.error from None
@@ -361,37 +377,48 @@ class Optimizer:
         *,
         gradient_route: Route,
         check: bool,
+        in_place: bool,
         static_extra: tuple[tuple[str, Any], ...],
     ) -> tuple[list[Any], list[Any], jax.Array, jax.Array, jax.Array]:
         names = self._names()
         grads = dict(zip(names, gradient_route.gather(leaves), strict=True))
-        values = dict(zip(names, params, strict=True))
-        for name in names:  # at trace time: once per new shape or dtype, before any write
+        for name, value in zip(names, params, strict=True):  # at trace time, before any write
             try:
-                check_gradient(name, grads[name], values[name])
+                check_gradient(name, grads[name], value)
             except (TypeError, ValueError) as error:
                 raise RefusedGradientError(error) from None
         extra = {**extra, **dict(static_extra)}
-        group_params = [{n: values[n] for n in g.names} for g in self._groups]
-        group_grads = [{n: grads[n] for n in g.names} for g in self._groups]
-        new_params, new_states = [], []
-        for group, p, g, state, lr in zip(
-            self._groups, group_params, group_grads, opt_states, lrs, strict=True
-        ):
-            if lr is not None:
-                state = core_optim.set_learning_rate(state, lr)
-            updates, state = call_update(group.tx, g, state, p, extra)
-            new_params.append(core_optim.apply_updates(p, updates))
-            new_states.append(state)
-        flat_params = [p[n] for g, p in zip(self._groups, new_params, strict=True) for n in g.names]
+
+        def apply(operands: tuple[list[Any], list[Any]]) -> tuple[list[Any], list[Any]]:
+            params, opt_states = operands
+            by_name = dict(zip(names, params, strict=True))
+            new_params, new_states = [], []
+            for group, state, lr in zip(self._groups, opt_states, lrs, strict=True):
+                if lr is not None:
+                    state = core_optim.set_learning_rate(state, lr)
+                p = {n: by_name[n] for n in group.names}
+                g = {n: grads[n] for n in group.names}
+                updates, state = call_update(group.tx, g, state, p, extra)
+                new = core_optim.apply_updates(p, updates)
+                new_params += [new[n] for n in group.names]
+                new_states.append(state)
+            return new_params, new_states
+
         if not check:
-            return flat_params, new_states, step + 1, skipped, jnp.ones((0,), bool)
+            new_params, new_states = apply((params, opt_states))
+            return new_params, new_states, step + 1, skipped, jnp.ones((0,), bool)
         per_param = jnp.stack([all_finite(grads[n]) for n in names])
         finite = jnp.all(per_param)
-        flat_params = keep_if(finite, flat_params, params)
-        new_states = keep_if(finite, new_states, opt_states)
+        if in_place:  # a branch: XLA updates the donated buffers in place (a select would
+            # hold the old and the new parameters and moments at once)
+            keep = unchanged(apply)
+            new_params, new_states = jax.lax.cond(finite, apply, keep, (params, opt_states))
+        else:  # undonated (brainstate.transform.jit): a select needs the least memory
+            new_params, new_states = keep_if(
+                finite, apply((params, opt_states)), (params, opt_states)
+            )
         applied = finite.astype(step.dtype)
-        return flat_params, new_states, step + applied, skipped + 1 - applied, per_param
+        return new_params, new_states, step + applied, skipped + 1 - applied, per_param
 
     def _plan(self, grads: Any) -> _Plan:
         """The update of gradients structured like ``grads``: where each parameter's gradient
@@ -408,7 +435,9 @@ class Optimizer:
             self.skipped_steps,
             *(g.lr for g in self._groups if g.lr is not None),  # read only
         ]
-        compiled = jax.jit(update, donate_argnums=(0, 2), static_argnames=("static_extra",))
+        compiled = jax.jit(
+            update, donate_argnums=(0, 2), static_argnames=("in_place", "static_extra")
+        )
         return _Plan(len(names), BulkAccess(states), compiled)
 
     def _compilations(self) -> int:

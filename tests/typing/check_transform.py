@@ -60,3 +60,20 @@ def pure_loss(p: dict[str, Array], x: Array) -> Array:
 
 
 loss_value, pure_grads = functional.value_and_grad(pure_loss)({"w": jnp.ones(3)}, jnp.ones(3))
+
+
+# facade.transform.jit keeps the step's parameters and return type, bare or configured
+@braintools.transform.jit
+def train_step(X: Array, y: Array) -> Array:
+    grads, loss = braintools.transform.grad(loss_fn, params, return_value=True)(net, X, y)
+    return loss
+
+
+@braintools.transform.jit(static_argnums=(1,))
+def repeated(X: Array, times: int) -> float:
+    return float(times)
+
+
+assert_type(train_step(X, y), Array)
+assert_type(repeated(X, 2), float)
+train_step(X, "y")  # type: ignore[arg-type]
