@@ -14,6 +14,7 @@ from jax import Array
 from jax.typing import ArrayLike
 
 from core import neuron as core_neuron
+from core._docstrings import fill_doc
 from core._validation import as_shape, resolve_alias
 from core.neuron import Cell, Reset
 from core.neuron._hyper import HyperValue
@@ -125,12 +126,22 @@ _ONE: HyperValue = 1.0
 _ZERO: HyperValue = 0.0
 
 
+_BRAINPY = {
+    "brainpy_threshold": """V_th: brainpy's name for ``v_threshold`` (give one of the two).
+V_reset: brainpy's name for ``v_reset`` (give one of the two).""",
+    "brainpy_spike": """spk_fun: brainpy's name for ``spike_fun`` (give one of the two).
+spk_reset: brainpy's name for ``reset`` (give one of the two).""",
+}
+"""Docstring fragments: the brainpy spellings the spiking neurons accept (``fill_doc``)."""
+
+
 def _either(name: str, value: T | None, alias: str, alias_value: T | None, default: T) -> T:
     """``value`` or its brainpy spelling ``alias_value`` (not both); ``default`` if neither."""
     chosen = resolve_alias(name, value, None, alias, alias_value)
     return default if chosen is None else chosen
 
 
+@fill_doc(**_BRAINPY)
 class LIF(_Neuron[core_neuron.LIF]):
     r"""Leaky integrate-and-fire neurons as a brainstate module (``brainpy.state.LIF``-style).
 
@@ -164,11 +175,9 @@ class LIF(_Neuron[core_neuron.LIF]):
         learn_tau: train ``tau`` (a ``ParamState``).
         learn_threshold: train ``v_threshold`` (a ``ParamState``).
         name: the module name.
-        V_th: brainpy's name for ``v_threshold`` (give one of the two).
-        V_reset: brainpy's name for ``v_reset`` (give one of the two).
+        {brainpy_threshold}
         V_rest: brainpy's name for ``v_rest`` (give one of the two).
-        spk_fun: brainpy's name for ``spike_fun`` (give one of the two).
-        spk_reset: brainpy's name for ``reset`` (give one of the two).
+        {brainpy_spike}
 
     Example:
         >>> import brainstate, jax.numpy as jnp
@@ -235,6 +244,7 @@ def environ_dt(dt: float | None) -> float:
     )
 
 
+@fill_doc(**_BRAINPY)
 class IF(_Neuron[core_neuron.IF]):
     r"""Integrate-and-fire neurons (:class:`core.neuron.IF`) as a brainstate module.
 
@@ -255,10 +265,8 @@ class IF(_Neuron[core_neuron.IF]):
         spike_fun: any :class:`core.surrogate.Surrogate` (alias ``spk_fun``).
         learn_threshold: train ``v_threshold``.
         name: the module name.
-        V_th: brainpy's name for ``v_threshold`` (give one of the two).
-        V_reset: brainpy's name for ``v_reset`` (give one of the two).
-        spk_fun: brainpy's name for ``spike_fun`` (give one of the two).
-        spk_reset: brainpy's name for ``reset`` (give one of the two).
+        {brainpy_threshold}
+        {brainpy_spike}
 
     Example:
         >>> import brainstate, jax.numpy as jnp
@@ -299,6 +307,7 @@ class IF(_Neuron[core_neuron.IF]):
         super().__init__(in_size, cell, name)
 
 
+@fill_doc(**_BRAINPY)
 class ALIF(_Neuron[core_neuron.ALIF]):
     r"""Adaptive LIF neurons (:class:`core.neuron.ALIF`) as a brainstate module.
 
@@ -326,11 +335,9 @@ class ALIF(_Neuron[core_neuron.ALIF]):
         learn_tau: train ``tau``.
         learn_threshold: train ``v_threshold``.
         name: the module name.
-        V_th: brainpy's name for ``v_threshold`` (give one of the two).
-        V_reset: brainpy's name for ``v_reset`` (give one of the two).
+        {brainpy_threshold}
         V_rest: brainpy's name for ``v_rest`` (give one of the two).
-        spk_fun: brainpy's name for ``spike_fun`` (give one of the two).
-        spk_reset: brainpy's name for ``reset`` (give one of the two).
+        {brainpy_spike}
 
     Example:
         >>> import brainstate, jax.numpy as jnp
