@@ -9,6 +9,8 @@ cross-entropy of the readout's maximum membrane over time. Variants:
 * ``facade-tutorial``: the same in the digits tutorial's layout (input projection outside
   the loop, readout ``Linear`` inside);
 * ``facade-stepwise``: the same with every layer inside one ``for_loop`` over time steps;
+* ``facade-donating``: ``facade`` compiled with :func:`facade.transform.jit` (the written
+  states donated) instead of ``brainstate.transform.jit``;
 * ``functional``: :func:`core.init.kaiming_normal` weights, :func:`core.layers.dense`
   projections, :mod:`core.neuron` cells, :func:`core.neuron.run`,
   :func:`core.optim.adam`, one ``jax.jit`` step with donated buffers;
@@ -95,7 +97,11 @@ def init_params(seed: int = 0, he: Callable[..., jax.Array] | None = None) -> di
 
 # -- (a) ours, facade style -----------------------------------------------------------------
 def facade_step(
-    x: jax.Array, y: jax.Array, checkpoint: bool | int = False, layout: str = "layers"
+    x: jax.Array,
+    y: jax.Array,
+    checkpoint: bool | int = False,
+    layout: str = "layers",
+    donate: bool = False,
 ) -> Step:
     """The facade network in one of three layouts users write.
 
@@ -103,7 +109,8 @@ def facade_step(
     advice); ``tutorial``: the input projection outside, the readout ``Linear`` inside the
     loop (the digits tutorial); ``stepwise``: every layer inside one
     ``brainstate.transform.for_loop`` over the time steps (the "Training Utilities"
-    workflow, what a braintools user writes first).
+    workflow, what a braintools user writes first). ``donate`` compiles the step with
+    :func:`facade.transform.jit` instead of ``brainstate.transform.jit``.
     """
     import brainstate
 
@@ -145,13 +152,13 @@ def facade_step(
         logits = net(xs).max(axis=0)
         return braintools.metric.softmax_cross_entropy_with_integer_labels(logits, ys).mean()
 
-    @brainstate.transform.jit
     def train_step(xs: jax.Array, ys: jax.Array) -> jax.Array:
         grads, loss = braintools.transform.grad(loss_fn, params, return_value=True)(net, xs, ys)
         optimizer.update(grads)
         return loss
 
-    return lambda: train_step(x, y)
+    compiled = (braintools.transform.jit if donate else brainstate.transform.jit)(train_step)
+    return lambda: compiled(x, y)
 
 
 # -- (b) ours, functional style -------------------------------------------------------------
@@ -315,6 +322,7 @@ BUILDERS: dict[str, Callable[..., Step]] = {
     "facade": facade_step,
     "facade-tutorial": functools.partial(facade_step, layout="tutorial"),
     "facade-stepwise": functools.partial(facade_step, layout="stepwise"),
+    "facade-donating": functools.partial(facade_step, donate=True),
     "functional": functional_step,
     "jax": jax_step,
     "jax-tuned": functools.partial(jax_step, layout="layers"),
