@@ -107,13 +107,9 @@ def accuracy_rate(
     Ties go to the lowest class index (so an all-silent output predicts class 0).
 
     Args:
-        spikes: Float spikes, ``(T, *batch, classes * population)``.
         {readout_args}
 
-    Returns:
-        A float32 scalar in ``[0, 1]``.
-
-    {readout_raises}
+    {accuracy_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -145,13 +141,9 @@ def accuracy_count(
     :math:`T`); both names exist for readability. Ties go to the lowest class index.
 
     Args:
-        spikes: Float spikes, ``(T, *batch, classes * population)``.
         {readout_args}
 
-    Returns:
-        A float32 scalar in ``[0, 1]``.
-
-    {readout_raises}
+    {accuracy_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -182,13 +174,9 @@ def accuracy_max_membrane(
     (:math:`V` averaged over each class's population). Ties go to the lowest index.
 
     Args:
-        membrane: Float membrane potentials, ``(T, *batch, classes * population)``.
         {readout_args}
 
-    Returns:
-        A float32 scalar in ``[0, 1]``.
-
-    {readout_raises}
+    {accuracy_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -221,13 +209,9 @@ def accuracy_first_spike(
     population, ``T`` when silent). Ties go to the lowest class index.
 
     Args:
-        spikes: Float spikes, ``(T, *batch, classes * population)``.
         {readout_args}
 
-    Returns:
-        A float32 scalar in ``[0, 1]``.
-
-    {readout_raises}
+    {accuracy_returns}
 
     Example:
         >>> import jax.numpy as jnp
@@ -260,7 +244,6 @@ def ce_rate_loss(
     (snntorch's ``ce_rate_loss``, per example).
 
     Args:
-        spikes: Float spikes, ``(T, *batch, classes * population)``.
         {readout_args}
 
     {loss_returns}
@@ -293,7 +276,6 @@ def ce_count_loss(
         \ell = \log \sum_c e^{n_c} - n_y
 
     Args:
-        spikes: Float spikes, ``(T, *batch, classes * population)``.
         {readout_args}
 
     {loss_returns}
@@ -327,7 +309,6 @@ def ce_max_membrane_loss(
         \ell = \log \sum_c e^{m_c} - m_y
 
     Args:
-        membrane: Float membrane potentials, ``(T, *batch, classes * population)``.
         {readout_args}
 
     {loss_returns}
@@ -363,7 +344,6 @@ def ce_temporal_loss(
         \ell = \log \sum_c e^{-t^{\mathrm f}_c} + t^{\mathrm f}_y
 
     Args:
-        spikes: Float spikes, ``(T, *batch, classes * population)``.
         {readout_args}
 
     {loss_returns}

@@ -30,13 +30,25 @@ def _raises(type_error: str, value_error: str) -> str:
     return f"Raises:\n    TypeError: {type_error}\n    ValueError: {_indent(value_error)}"
 
 
+_RECORDINGS = {
+    "spikes": "Float spikes",
+    "membrane": "Float membrane potentials",
+    "outputs": "Float per-step outputs (logits, membrane or spikes)",
+}
+
+
 def readout(recording: str) -> dict[str, str]:
     """Fragments of the SNN readouts (losses and accuracies) of a recording ``recording``.
 
-    ``{readout_args}`` (``labels``, ``time_axis``, ``population``, ``check``), or
-    ``{labels}`` and ``{readout_options}`` around a function's own arguments;
-    ``{loss_returns}`` (``Returns`` and ``Raises`` of a loss) or ``{readout_raises}``.
+    ``{readout_args}`` (the recording, ``labels``, ``time_axis``, ``population``,
+    ``check``), or ``{recording}``, ``{labels}`` and ``{readout_options}`` around a
+    function's own arguments; ``{loss_returns}`` or ``{accuracy_returns}`` (``Returns``
+    and ``Raises``).
     """
+    described = f"{recording}: {_RECORDINGS[recording]},"
+    shape = "``(T, *batch, classes * population)``."
+    # the shape on a line of its own after a long description
+    recorded = f"{described} {shape}" if len(described) < 40 else f"{described}\n    {shape}"
     labels = "labels: Integer classes, shape ``batch``."
     options = (
         f"time_axis: Position of the time axis in ``{recording}``.\n"
@@ -49,11 +61,12 @@ def readout(recording: str) -> dict[str, str]:
         "    hyperparameter out of range), or a concrete label out of range.",
     )
     return {
+        "recording": recorded,
         "labels": labels,
         "readout_options": options,
-        "readout_args": f"{labels}\n{options}",
-        "readout_raises": raises,
+        "readout_args": f"{recorded}\n{labels}\n{options}",
         "loss_returns": f"Returns:\n    The per-example loss, shape ``labels.shape``.\n\n{raises}",
+        "accuracy_returns": f"Returns:\n    A float32 scalar in ``[0, 1]``.\n\n{raises}",
     }
 
 

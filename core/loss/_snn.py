@@ -53,7 +53,7 @@ def mse_count_loss(
     (snntorch's ``mse_count_loss``, per example).
 
     Args:
-        spikes: Float spikes, ``(T, *batch, classes * population)``.
+        {recording}
         {labels}
         correct_rate: Target rate of the labelled class, in ``[0, 1]``.
         incorrect_rate: Target rate of the other classes, in ``[0, 1]``.
@@ -113,7 +113,7 @@ def mse_membrane_loss(
     (snntorch's ``mse_membrane_loss``: summed over time, mean over classes).
 
     Args:
-        membrane: Float membrane potentials, ``(T, *batch, classes * population)``.
+        {recording}
         {labels}
         on_target: Target potential of the labelled class.
         off_target: Target potential of the other classes.
@@ -170,7 +170,7 @@ def mse_temporal_loss(
         \ell = \frac1C \sum_{c=1}^{C} \bigl(t^{\mathrm f}_c - \tau_c\bigr)^2
 
     Args:
-        spikes: Float spikes, ``(T, *batch, classes * population)``.
+        {recording}
         {labels}
         on_target: Target first-spike step of the labelled class.
         off_target: Target first-spike step of the other classes; ``T`` when ``None``.
@@ -228,8 +228,7 @@ def tet_loss(
                + \lambda \frac{1}{T C} \sum_{t,c} \bigl(O_{t,c} - \phi\bigr)^2
 
     Args:
-        outputs: Float per-step outputs (logits, membrane or spikes),
-            ``(T, *batch, classes * population)``.
+        {recording}
         {labels}
         lamb: Weight of the MSE term, in ``[0, 1]``.
         means: Target :math:`\phi` of the MSE term.
