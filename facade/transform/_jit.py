@@ -81,9 +81,8 @@ class DonatingJit(Generic[P, R]):
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         """Run the compiled function and write the new values into the states."""
         trace, written, read = self._inputs(args, kwargs)
-        before = trace.get_read_state_values(True)
         new_values, out = self._compiled(written, read, *args, **kwargs)
-        trace.assign_state_vals_v2(before, new_values)
+        trace.assign_state_vals_v2(read, new_values)  # read-only states keep their values
         return out  # type: ignore[no-any-return]
 
     def lower(self, *args: P.args, **kwargs: P.kwargs) -> jax.stages.Lowered:
@@ -101,6 +100,9 @@ class DonatingJit(Generic[P, R]):
 def _without_shared_buffers(donated: list[Any], kept: Any) -> list[Any]:
     """``donated`` with every array that appears twice, or also in ``kept``, copied."""
     seen = {id(x) for x in jax.tree.leaves(kept)}
+    leaves = jax.tree.leaves(donated)
+    if len({id(x) for x in leaves} | seen) == len(leaves) + len(seen):  # the usual case
+        return donated
 
     def fresh(leaf: Any) -> Any:
         if isinstance(leaf, jax.Array) and id(leaf) in seen:
