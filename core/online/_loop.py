@@ -17,7 +17,7 @@ from core.optim import TransformLike, apply_updates
 
 from ._docs import ONLINE
 from ._eprop import eprop_init, eprop_step
-from ._model import LossFn, OnlineState, Params, StepOutput, check_network
+from ._model import LossFn, Network, OnlineState, Params, StepOutput, check_network
 from ._ottt import ottt_init, ottt_step
 
 Rule: TypeAlias = Literal["eprop", "ottt"]
@@ -110,9 +110,7 @@ def online_grad(
     """
     init, step = _rule(rule)
     xs = jnp.asarray(inputs)
-    if state is None:
-        check_network(cell, params, readout, feedback)
-        state = init(cell, params, xs.shape[1:-1], readout=readout, dtype=xs.dtype)
+    state = _at_start(init, Network(cell, params, readout, feedback), xs, state)
     zero = jax.tree.map(jnp.zeros_like, params)
 
     def body(carry: tuple[OnlineState, Params], xt: tuple[Array, Any]) -> tuple[Any, Array]:
@@ -192,9 +190,7 @@ def online_train(
     k = as_int("every", every, minimum=1)
     init, _ = _rule(rule)
     xs = jnp.asarray(inputs)
-    if state is None:
-        check_network(cell, params, readout, feedback)
-        state = init(cell, params, xs.shape[1:-1], readout=readout, dtype=xs.dtype)
+    state = _at_start(init, Network(cell, params, readout, feedback), xs, state)
 
     def segment(carry: tuple[Params, Any, OnlineState], seq: tuple[Array, Any]) -> Any:
         p, o, s = carry
@@ -226,6 +222,17 @@ def online_train(
         losses.append(tail_losses)
     params, opt_state, final = carry
     return params, opt_state, OnlineResult(final, jnp.concatenate(losses))
+
+
+def _at_start(
+    init: Callable[..., OnlineState], network: Network, xs: Array, state: OnlineState | None
+) -> OnlineState:
+    """``state``, or else the rule's state at rest for the batch of ``xs`` ``(T, *batch, n_in)``."""
+    if state is not None:
+        return state
+    cell, params, readout, feedback = network
+    check_network(cell, params, readout, feedback)
+    return init(cell, params, xs.shape[1:-1], readout=readout, dtype=xs.dtype)
 
 
 def _rule(rule: object) -> tuple[Callable[..., OnlineState], _Step]:
