@@ -2,7 +2,7 @@
 
 ``Linear(N, N)`` then one LIF layer, batch 16, T=500, loss = sum of output spikes, the
 forward (``jax.vjp`` under ``jit``) and the backward timed separately, exactly as
-``on_lif.py`` times its variants (its ``split`` and ``bench`` are imported and reused).
+``on_lif.py`` times its variants (its ``bench`` is imported and reused).
 The spyx model is written the spyx way: ``spyx.nn.Sequential(nnx.Linear(N, N),
 spyx.nn.LIF((N,), beta=exp(-1/5)))`` driven by :func:`spyx.nn.run` (one ``lax.scan``
 whose body applies the Linear and the LIF each step), with the ``ReluGrad``-shaped
@@ -21,23 +21,23 @@ Run:  /path/to/spyx/python benchmarks/_on_lif_spyx.py --sizes 512 1024 2048
 from __future__ import annotations
 
 import argparse
-import json
 
 import flax
 import jax
-import jax.numpy as jnp
 import numpy as np
 import spyx
+from _peers import report
+from _spike import relu_grad
 from flax import nnx
 from on_lif import TAU, Loss, bench, jax_loss
 
 
 def spyx_loss(n: int) -> Loss:
-    relu_grad = spyx.axn.custom(lambda v: 0.3 * jnp.maximum(1.0 - jnp.abs(v), 0.0))
+    spike = spyx.axn.custom(relu_grad)  # the ReluGrad() shape
     rngs = nnx.Rngs(0)
     model = spyx.nn.Sequential(
         nnx.Linear(n, n, rngs=rngs),
-        spyx.nn.LIF((n,), beta=float(np.exp(-1 / TAU)), activation=relu_grad, rngs=rngs),
+        spyx.nn.LIF((n,), beta=float(np.exp(-1 / TAU)), activation=spike, rngs=rngs),
     )
     weights = nnx.All(nnx.Param, nnx.Any(nnx.PathContains("kernel"), nnx.PathContains("bias")))
     graphdef, _, rest = nnx.split(model, weights, ...)
@@ -57,16 +57,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[512, 1024, 2048])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    result: dict[str, object] = {
+    result = {
         str(n): bench(n, {"spyx": spyx_loss(n), "jax": jax_loss(tuned=False)}, args.repeats)
         for n in args.sizes
     }
-    result["versions"] = {
-        "spyx": spyx.__version__,
-        "jax": jax.__version__,
-        "flax": flax.__version__,
-    }
-    print(json.dumps(result))
+    report(result, spyx, jax, flax)
 
 
 if __name__ == "__main__":

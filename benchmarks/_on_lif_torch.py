@@ -19,33 +19,44 @@ Run:  /path/to/torch/python benchmarks/_on_lif_torch.py --sizes 512 1024 2048
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import statistics
-import time
 from collections.abc import Callable
+from typing import Any
 
 import torch
+from _peers import report
+from _timing import Lap, lap_medians_ms
 
 BATCH, STEPS, TAU = 16, 500, 5.0
 DT = 1e-3  # norse's default Euler step
 Forward = Callable[[], torch.Tensor]
+Timed = Callable[[Lap[Any]], None]
+
+
+def spike_count(
+    lif: Callable[[torch.Tensor, Any], tuple[torch.Tensor, Any]],
+    initial: Callable[[], Any],
+    fc: torch.nn.Linear,
+    xs: torch.Tensor,
+) -> Forward:
+    """The forward pass: ``lif`` over the T steps from state ``initial()``, spikes summed."""
+
+    def forward() -> torch.Tensor:
+        state = initial()
+        spikes = []
+        for t in range(STEPS):
+            spk, state = lif(fc(xs[t]), state)
+            spikes.append(spk)
+        return torch.stack(spikes).sum()
+
+    return forward
 
 
 def snntorch_forward(fc: torch.nn.Linear, xs: torch.Tensor) -> Forward:
     import snntorch
 
     lif = snntorch.Leaky(beta=math.exp(-1 / TAU), threshold=1.0, reset_mechanism="subtract")
-
-    def forward() -> torch.Tensor:
-        mem = lif.reset_mem()
-        spikes = []
-        for t in range(STEPS):
-            spk, mem = lif(fc(xs[t]), mem)
-            spikes.append(spk)
-        return torch.stack(spikes).sum()
-
-    return forward
+    return spike_count(lif, lif.reset_mem, fc, xs)
 
 
 def norse_forward(fc: torch.nn.Linear, xs: torch.Tensor) -> Forward:
@@ -57,44 +68,30 @@ def norse_forward(fc: torch.nn.Linear, xs: torch.Tensor) -> Forward:
         v_th=torch.as_tensor(1.0),
         reset_method=reset_subtract,
     )
-    lif = LIFBoxCell(p, dt=DT)
-
-    def forward() -> torch.Tensor:
-        state = None
-        spikes = []
-        for t in range(STEPS):
-            spk, state = lif(fc(xs[t]), state)
-            spikes.append(spk)
-        return torch.stack(spikes).sum()
-
-    return forward
+    return spike_count(LIFBoxCell(p, dt=DT), lambda: None, fc, xs)
 
 
-def bench(n: int, repeats: int, names: list[str]) -> dict[str, tuple[float, float]]:
+def forward_backward(fc: torch.nn.Linear, forward: Forward) -> Timed:
+    """One run: the forward pass and ``loss.backward()``, a lap each; the gradient then zeroed."""
+
+    def run(lap: Lap[Any]) -> None:
+        loss = lap(forward())
+        lap(loss.backward())
+        fc.zero_grad()
+
+    return run
+
+
+def bench(n: int, repeats: int, names: list[str]) -> dict[str, list[float]]:
+    """Median forward and backward ms of each variant at size ``n``, timed in turn."""
     torch.manual_seed(0)
     xs = torch.randn(STEPS, BATCH, n)
     builders = {"snntorch": snntorch_forward, "norse": norse_forward}
-    models: dict[str, tuple[torch.nn.Linear, Forward]] = {}
+    runs: dict[str, Timed] = {}
     for name in names:
         fc = torch.nn.Linear(n, n)
-        models[name] = fc, builders[name](fc, xs)
-    for _, forward in models.values():
-        forward().backward()  # warm-up
-    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in models}
-    for _ in range(repeats):
-        for name, (fc, forward) in models.items():
-            fc.zero_grad()
-            start = time.perf_counter()
-            loss = forward()
-            middle = time.perf_counter()
-            loss.backward()
-            end = time.perf_counter()
-            times[name][0].append(middle - start)
-            times[name][1].append(end - middle)
-            del loss
-    return {
-        k: (statistics.median(f) * 1e3, statistics.median(b) * 1e3) for k, (f, b) in times.items()
-    }
+        runs[name] = forward_backward(fc, builders[name](fc, xs))
+    return lap_medians_ms(runs, repeats, warmup=1)
 
 
 def main() -> None:
@@ -106,18 +103,16 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     import snntorch
 
-    names = ["snntorch"]
-    versions = {"torch": torch.__version__, "snntorch": snntorch.__version__}
+    names, modules = ["snntorch"], [torch, snntorch]
     try:
         import norse
     except ImportError:
         pass
     else:
         names.append("norse")
-        versions["norse"] = getattr(norse, "__version__", "?")
-    result: dict[str, object] = {str(n): bench(n, args.repeats, names) for n in args.sizes}
-    result["versions"] = versions | {"threads": str(torch.get_num_threads())}
-    print(json.dumps(result))
+        modules.append(norse)
+    result = {str(n): bench(n, args.repeats, names) for n in args.sizes}
+    report(result, *modules, threads=str(torch.get_num_threads()))
 
 
 if __name__ == "__main__":

@@ -25,15 +25,16 @@ Run:  /path/to/spyx/python benchmarks/_snn_step_spyx.py --steps 100 --batch 64
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 import flax
 import jax
-import jax.numpy as jnp
 import numpy as np
 import optax
 import spyx
+from _peers import report
+from _spike import relu_grad
+from _timing import medians_ms
 from flax import nnx
 from snn_step import (
     N_HIDDEN,
@@ -44,17 +45,16 @@ from snn_step import (
     Step,
     data,
     jax_step,
-    median_ms,
     optax_runner,
 )
 
 
 def spyx_step(x: jax.Array, y: jax.Array) -> Step:
-    relu_grad = spyx.axn.custom(lambda v: 0.3 * jnp.maximum(1.0 - jnp.abs(v), 0.0))
+    spike = spyx.axn.custom(relu_grad)  # the ReluGrad() shape
     rngs = nnx.Rngs(0)
     model = spyx.nn.Sequential(
         nnx.Linear(N_IN, N_HIDDEN, rngs=rngs),
-        spyx.nn.LIF((N_HIDDEN,), beta=float(np.exp(-1 / TAU)), activation=relu_grad, rngs=rngs),
+        spyx.nn.LIF((N_HIDDEN,), beta=float(np.exp(-1 / TAU)), activation=spike, rngs=rngs),
         nnx.Linear(N_HIDDEN, N_OUT, rngs=rngs),
         spyx.nn.LI((N_OUT,), beta=float(np.exp(-1 / TAU_OUT)), rngs=rngs),
     )
@@ -77,15 +77,8 @@ def main() -> None:
     x, y = data(args.steps, args.batch)
     steps = {"spyx": spyx_step(x, y), "jax": jax_step(x, y)}
     losses = {name: float(step()) for name, step in steps.items()}
-    ms = median_ms(steps, args.repeats)
-    result: dict[str, object] = {k: {"ms": ms[k], "loss": losses[k]} for k in steps}
-    result["versions"] = {
-        "spyx": spyx.__version__,
-        "jax": jax.__version__,
-        "flax": flax.__version__,
-        "optax": optax.__version__,
-    }
-    print(json.dumps(result))
+    ms = medians_ms(steps, args.repeats, sync=jax.block_until_ready)
+    report({k: {"ms": ms[k], "loss": losses[k]} for k in steps}, spyx, jax, flax, optax)
 
 
 if __name__ == "__main__":

@@ -33,14 +33,13 @@ Run:  /path/to/torch/python benchmarks/_snn_step_torch.py --data DIR --steps 100
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from _peers import report
+from _timing import medians_ms
 
 N_IN, N_HIDDEN, N_OUT = 100, 256, 10
 TAU, TAU_OUT, LR = 5.0, 10.0, 1e-3
@@ -161,31 +160,19 @@ def main() -> None:
     x, y = load(args.data, args.steps, args.batch)
     import snntorch
 
-    versions = {"torch": torch.__version__, "snntorch": snntorch.__version__}
+    modules = [torch, snntorch]
     steps = {"snntorch": snntorch_step(x, y)}
     try:
         import norse
     except ImportError:
         pass
     else:
-        versions["norse"] = getattr(norse, "__version__", "?")
+        modules.append(norse)
         steps["norse"] = norse_step(x, y)
     losses = {name: step() for name, step in steps.items()}
-    for step in steps.values():
-        for _ in range(args.warmup):
-            step()
-    samples: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(args.repeats):
-        for name, step in steps.items():
-            start = time.perf_counter()
-            step()
-            samples[name].append(time.perf_counter() - start)
-    result: dict[str, object] = {
-        name: {"ms": statistics.median(v) * 1e3, "loss": losses[name]}
-        for name, v in samples.items()
-    }
-    result["versions"] = versions | {"threads": str(torch.get_num_threads())}
-    print(json.dumps(result))
+    ms = medians_ms(steps, args.repeats, warmup=args.warmup)
+    result = {name: {"ms": ms[name], "loss": losses[name]} for name in steps}
+    report(result, *modules, threads=str(torch.get_num_threads()))
 
 
 if __name__ == "__main__":

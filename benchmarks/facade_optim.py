@@ -30,7 +30,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ import optax
 import facade
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import medians_ms
 from optim import make_params
 
 
@@ -89,19 +89,6 @@ def optax_variant(values: dict[str, jax.Array]) -> dict[str, Callable[[], Any]]:
         return state["params"]
 
     return {"optax jit": run}
-
-
-def medians(variants: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
-    for fn in variants.values():
-        for _ in range(3):
-            jax.block_until_ready(fn())
-    samples: dict[str, list[float]] = {k: [] for k in variants}
-    for _ in range(repeats):
-        for name, fn in variants.items():
-            start = time.perf_counter()
-            jax.block_until_ready(fn())
-            samples[name].append(time.perf_counter() - start)
-    return {k: statistics.median(v) for k, v in samples.items()}
 
 
 MEMORY_SIZES = {"n_in": 2000, "n_hidden": 5000, "n_out": 10, "steps": 8, "batch": 16}
@@ -272,11 +259,9 @@ def main() -> None:
             **facade_variants("braintools", lambda: braintools.optim.Adam(lr=1e-3), values),
         }
         with jax.numpy_dtype_promotion("standard"):
-            times = medians(variants, args.repeats)
-        for name, seconds in times.items():
-            print(
-                f"{case:<18}{name:<18}{seconds * 1e3:>10.3f}{seconds / times['optax jit']:>10.2f}"
-            )
+            times = medians_ms(variants, args.repeats, sync=jax.block_until_ready)
+        for name, ms in times.items():
+            print(f"{case:<18}{name:<18}{ms:>10.3f}{ms / times['optax jit']:>10.2f}")
 
 
 if __name__ == "__main__":

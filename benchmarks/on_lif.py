@@ -29,8 +29,6 @@ Run:  python benchmarks/on_lif.py [--sizes 512 1024 2048] [--repeats 3]
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -38,22 +36,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from _peers import run_peer
+from _spike import relu_grad_spike
+from _timing import Lap, lap_medians_ms
 
 BATCH, STEPS, TAU = 16, 500, 5.0
 Loss = Callable[[dict[str, jax.Array], jax.Array], jax.Array]
-
-
-def _spike() -> Callable[[jax.Array], jax.Array]:
-    @jax.custom_jvp
-    def spike(v: jax.Array) -> jax.Array:
-        return (v >= 0).astype(v.dtype)
-
-    @spike.defjvp
-    def spike_jvp(primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
-        (v,), (t,) = primals, tangents
-        return spike(v), 0.3 * jnp.maximum(1.0 - jnp.abs(v), 0.0) * t  # ReluGrad()
-
-    return spike
+Timed = Callable[[Lap[Any]], None]
 
 
 def ours_loss() -> Loss:
@@ -68,12 +56,11 @@ def ours_loss() -> Loss:
 
 
 def jax_loss(tuned: bool) -> Loss:
-    spike = _spike()
     a = float(np.exp(-1 / TAU))
 
     def lif(v: jax.Array, i: jax.Array) -> tuple[jax.Array, jax.Array]:
         u = a * v + (1 - a) * i
-        s = spike(u - 1.0)
+        s = relu_grad_spike(u - 1.0)
         return u - s, s
 
     def loss(p: dict[str, jax.Array], xs: jax.Array) -> jax.Array:
@@ -87,37 +74,31 @@ def jax_loss(tuned: bool) -> Loss:
     return loss
 
 
-def split(loss: Loss) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """``forward(params, xs) -> (value, vjp_fn)`` and ``backward(vjp_fn) -> grads``, jitted."""
+def forward_backward(loss: Loss, params: dict[str, jax.Array], xs: jax.Array) -> Timed:
+    """One run of ``loss``'s jitted forward and backward passes, a lap each.
+
+    The forward is ``jax.vjp`` (it returns the residuals), the backward applies them.
+    """
     forward = jax.jit(lambda p, xs: jax.vjp(lambda q: loss(q, xs), p))
     backward = jax.jit(lambda vjp_fn: vjp_fn(jnp.ones((), jnp.float32))[0])
-    return forward, backward
+
+    def run(lap: Lap[Any]) -> None:
+        _, vjp_fn = lap(forward(params, xs))
+        lap(backward(vjp_fn))
+
+    return run
 
 
-def bench(n: int, variants: dict[str, Loss], repeats: int) -> dict[str, tuple[float, float]]:
+def bench(n: int, variants: dict[str, Loss], repeats: int) -> dict[str, list[float]]:
+    """Median forward and backward ms of each variant at size ``n``, timed in turn."""
     rng = np.random.default_rng(0)
     xs = jnp.asarray(rng.normal(0.0, 1.0, (STEPS, BATCH, n)).astype(np.float32))
     params = {
         "w": jnp.asarray(rng.normal(0.0, 2.0 / np.sqrt(n), (n, n)).astype(np.float32)),
         "b": jnp.zeros(n, jnp.float32),
     }
-    fns = {name: split(loss) for name, loss in variants.items()}
-    for forward, backward in fns.values():  # warm-up: compile and run once
-        jax.block_until_ready(backward(forward(params, xs)[1]))
-    times: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in fns}
-    for _ in range(repeats):
-        for name, (forward, backward) in fns.items():
-            start = time.perf_counter()
-            _, vjp_fn = jax.block_until_ready(forward(params, xs))
-            middle = time.perf_counter()
-            jax.block_until_ready(backward(vjp_fn))
-            end = time.perf_counter()
-            times[name][0].append(middle - start)
-            times[name][1].append(end - middle)
-            del vjp_fn
-    return {
-        k: (statistics.median(f) * 1e3, statistics.median(b) * 1e3) for k, (f, b) in times.items()
-    }
+    runs = {name: forward_backward(loss, params, xs) for name, loss in variants.items()}
+    return lap_medians_ms(runs, repeats, warmup=1, sync=jax.block_until_ready)
 
 
 def main() -> None:

@@ -14,14 +14,13 @@ Run:  python benchmarks/optim.py [--sizes 1000000 10000000] [--repeats 15]
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import optax
+from _timing import medians_ms
 
 from core import optim
 
@@ -106,25 +105,18 @@ def bench(total: int, repeats: int) -> dict[str, float]:
         "optax_bytes": bytes_accessed(optax_step, *state["optax"], grads),
     }
 
-    def run(name: str) -> float:
-        start = time.perf_counter()
-        if name == "floor":
-            state[name] = flat_step(*state[name], flat_g)
-        else:
-            fn = ours_step if name == "ours" else optax_step
-            state[name] = fn(*state[name], grads)
-        jax.block_until_ready(state[name])
-        return time.perf_counter() - start
+    steps = {"ours": (ours_step, grads), "optax": (optax_step, grads), "floor": (flat_step, flat_g)}
 
-    names = ["ours", "optax", "floor"]
-    for _ in range(3):  # warm-up (compilation)
-        for name in names:
-            run(name)
-    times: dict[str, list[float]] = {k: [] for k in names}
-    for _ in range(repeats):
-        for name in names:
-            times[name].append(run(name))
-    medians = {k: statistics.median(v) for k, v in times.items()}
+    def run(name: str) -> Callable[[], Any]:
+        step, g = steps[name]
+
+        def one() -> Any:
+            state[name] = step(*state[name], g)
+            return state[name]
+
+        return one
+
+    medians = medians_ms({name: run(name) for name in steps}, repeats, sync=jax.block_until_ready)
     medians["n"] = float(n)
     return {**medians, **traffic}
 
@@ -143,8 +135,8 @@ def main() -> None:
     for total in args.sizes:
         m = bench(total, args.repeats)
         print(
-            f"{int(m['n']):>10d} {m['ours'] * 1e3:>9.2f} {m['optax'] * 1e3:>9.2f} "
-            f"{m['floor'] * 1e3:>9.2f} {m['ours'] / m['optax']:>11.2f} "
+            f"{int(m['n']):>10d} {m['ours']:>9.2f} {m['optax']:>9.2f} "
+            f"{m['floor']:>9.2f} {m['ours'] / m['optax']:>11.2f} "
             f"{m['ours'] / m['floor']:>11.2f} {m['optax'] / m['floor']:>12.2f} "
             f"{m['ours_bytes'] / m['n']:>15.1f}, {m['optax_bytes'] / m['n']:.1f}"
         )

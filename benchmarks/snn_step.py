@@ -56,9 +56,7 @@ from __future__ import annotations
 
 import argparse
 import functools
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,6 +65,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from _peers import run_peer
+from _spike import relu_grad_spike
+from _timing import medians_ms
 
 N_IN, N_HIDDEN, N_OUT = 100, 256, 10
 TAU, TAU_OUT, LR = 5.0, 10.0, 1e-3
@@ -93,6 +93,35 @@ def init_params(seed: int = 0, he: Callable[..., jax.Array] | None = None) -> di
         "w2": he(k2, (N_HIDDEN, N_OUT), jnp.float32),
         "b2": jnp.zeros(N_OUT, jnp.float32),
     }
+
+
+def donated_runner(
+    loss_fn: Callable[..., jax.Array],
+    x: jax.Array,
+    y: jax.Array,
+    params: Any,
+    tx: Any,
+    apply_updates: Callable[[Any, Any], Any],
+) -> Step:
+    """One ``jax.jit`` step with donated parameters and optimizer state.
+
+    The step takes ``value_and_grad`` of ``loss_fn(params, x, y)``, ``tx.update`` and
+    ``apply_updates`` (:func:`core.optim.apply_updates` or ``optax.apply_updates``).
+    """
+    carry = [params, tx.init(params)]
+
+    def step(p: Any, s: Any, xs: jax.Array, ys: jax.Array) -> tuple[Any, Any, jax.Array]:
+        value, grads = jax.value_and_grad(loss_fn)(p, xs, ys)
+        updates, s = tx.update(grads, s, p)
+        return apply_updates(p, updates), s, value
+
+    compiled = jax.jit(step, donate_argnums=(0, 1))
+
+    def run() -> jax.Array:
+        carry[0], carry[1], value = compiled(carry[0], carry[1], x, y)
+        return value
+
+    return run
 
 
 # -- (a) ours, facade style -----------------------------------------------------------------
@@ -175,38 +204,11 @@ def functional_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) 
         _, v_out = neuron.run(readout, readout.init(batch), layers.dense(spikes, p["w2"], p["b2"]))
         return loss.softmax_cross_entropy_with_integer_labels(v_out.max(axis=0), ys).mean()
 
-    tx = optim.adam(LR)
     params = init_params(he=init.kaiming_normal())  # drawn on the host: nothing to compile
-    carry = [params, tx.init(params)]
-
-    def step(p: Any, s: Any, xs: jax.Array, ys: jax.Array) -> tuple[Any, Any, jax.Array]:
-        value, grads = jax.value_and_grad(loss_fn)(p, xs, ys)
-        updates, s = tx.update(grads, s, p)
-        return optim.apply_updates(p, updates), s, value
-
-    compiled = jax.jit(step, donate_argnums=(0, 1))
-
-    def run() -> jax.Array:
-        carry[0], carry[1], value = compiled(carry[0], carry[1], x, y)
-        return value
-
-    return run
+    return donated_runner(loss_fn, x, y, params, optim.adam(LR), optim.apply_updates)
 
 
 # -- (c) hand-written pure JAX + optax ------------------------------------------------------
-def _spike() -> Callable[[jax.Array], jax.Array]:
-    @jax.custom_jvp
-    def spike(v: jax.Array) -> jax.Array:
-        return (v >= 0).astype(v.dtype)
-
-    @spike.defjvp
-    def spike_jvp(primals: tuple[jax.Array], tangents: tuple[jax.Array]) -> Any:
-        (v,), (t,) = primals, tangents
-        return spike(v), 0.3 * jnp.maximum(1.0 - jnp.abs(v), 0.0) * t  # ReluGrad()
-
-    return spike
-
-
 def optax_runner(
     loss_fn: Callable[..., jax.Array], x: jax.Array, y: jax.Array, params: Any = None
 ) -> Step:
@@ -216,22 +218,8 @@ def optax_runner(
     """
     import optax
 
-    tx = optax.adam(LR)
     params = init_params() if params is None else params
-    carry = [params, tx.init(params)]
-
-    def step(p: Any, s: Any, xs: jax.Array, ys: jax.Array) -> tuple[Any, Any, jax.Array]:
-        value, grads = jax.value_and_grad(loss_fn)(p, xs, ys)
-        updates, s = tx.update(grads, s, p)
-        return optax.apply_updates(p, updates), s, value
-
-    compiled = jax.jit(step, donate_argnums=(0, 1))
-
-    def run() -> jax.Array:
-        carry[0], carry[1], value = compiled(carry[0], carry[1], x, y)
-        return value
-
-    return run
+    return donated_runner(loss_fn, x, y, params, optax.adam(LR), optax.apply_updates)
 
 
 def jax_step(
@@ -245,12 +233,11 @@ def jax_step(
     """
     import optax
 
-    spike = _spike()
     a, a_out = float(np.exp(-1 / TAU)), float(np.exp(-1 / TAU_OUT))
 
     def lif(v: jax.Array, current: jax.Array) -> tuple[jax.Array, jax.Array]:
         u = a * v + (1 - a) * current
-        s = spike(u - 1.0)
+        s = relu_grad_spike(u - 1.0)
         return u - jax.lax.stop_gradient(s), s
 
     def leaky(o: jax.Array, current: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -331,20 +318,6 @@ BUILDERS: dict[str, Callable[..., Step]] = {
 }
 
 
-def median_ms(steps: dict[str, Step], repeats: int, warmup: int = 3) -> dict[str, float]:
-    """Run each step ``warmup`` times, then ``repeats`` rounds in turn; median ms."""
-    for step in steps.values():
-        for _ in range(warmup):
-            jax.block_until_ready(step())
-    samples: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(repeats):
-        for name, step in steps.items():  # in turn: load drifts hit every variant alike
-            start = time.perf_counter()
-            jax.block_until_ready(step())
-            samples[name].append(time.perf_counter() - start)
-    return {name: statistics.median(v) * 1e3 for name, v in samples.items()}
-
-
 Row = tuple[str, float, float | None, float]  # variant, ms, ratio, first loss
 
 
@@ -376,7 +349,7 @@ def main() -> None:
     x, y = data(args.steps, args.batch)
     steps = {name: BUILDERS[name](x, y) for name in args.variants}
     losses = {name: float(step()) for name, step in steps.items()}
-    ms = median_ms(steps, args.repeats)
+    ms = medians_ms(steps, args.repeats, sync=jax.block_until_ready)
     base = ms.get("jax")
 
     def row(name: str, r: dict[str, float], ref: float | None) -> Row:

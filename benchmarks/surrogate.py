@@ -13,32 +13,18 @@ Run:  python benchmarks/surrogate.py [--sizes 1000000 10000000] [--repeats 15]
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+import functools
 from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
+from _spike import custom_spike
+from _timing import medians_ms
 from jax import Array
 
 from core import surrogate
 
 Step = Callable[[Array], Array]
-
-
-def hand_written(surrogate_grad: Callable[[Array], Array]) -> Callable[[Array], Array]:
-    """The smallest correct spike function: Heaviside forward, g(x) * t backward."""
-
-    @jax.custom_jvp
-    def spike(x: Array) -> Array:
-        return (x >= 0).astype(x.dtype)
-
-    @spike.defjvp
-    def spike_jvp(primals: tuple[Array], tangents: tuple[Array]) -> tuple[Array, Array]:
-        (x,), (t,) = primals, tangents
-        return spike(x), surrogate_grad(x) * t
-
-    return spike
 
 
 def compiled(spike: Callable[[Array], Array]) -> Step:
@@ -49,18 +35,6 @@ def cost(step: Step, x: Array) -> tuple[float, float]:
     """XLA's flop and memory-traffic estimate of the compiled step (noise-free)."""
     analysis = step.lower(x).compile().cost_analysis()  # type: ignore[attr-defined]
     return float(analysis.get("flops", 0.0)), float(analysis.get("bytes accessed", 0.0))
-
-
-def median_seconds(steps: dict[str, Step], x: Array, repeats: int) -> dict[str, float]:
-    for step in steps.values():  # warm-up: compile and run once
-        step(x).block_until_ready()
-    samples: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(repeats):
-        for name, step in steps.items():  # variants in turn, so load drifts hit all alike
-            start = time.perf_counter()
-            step(x).block_until_ready()
-            samples[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def main() -> None:
@@ -85,13 +59,18 @@ def main() -> None:
         x = jax.random.normal(jax.random.key(0), (size,), jnp.float32)
         for cls in surrogate.catalogue():
             ours = cls()
-            steps = {"hand": compiled(hand_written(ours.surrogate_grad)), "ours": compiled(ours)}
+            steps = {"hand": compiled(custom_spike(ours.surrogate_grad)), "ours": compiled(ours)}
             braintools_cls = getattr(theirs, cls.__name__, None) if theirs else None
             if braintools_cls is not None:
                 kwargs = {k: getattr(ours, k) for k in ours.__dataclass_fields__}
                 kwargs.pop("learnable"), kwargs.pop("smooth_forward")
                 steps["braintools"] = compiled(braintools_cls(**kwargs))
-            times = median_seconds(steps, x, args.repeats)
+            times = medians_ms(
+                {name: functools.partial(step, x) for name, step in steps.items()},
+                args.repeats,
+                warmup=1,
+                sync=jax.block_until_ready,
+            )
             ratio = times["ours"] / times["hand"]
             worst = max(worst, ratio)
             theirs_ratio = (
@@ -101,7 +80,7 @@ def main() -> None:
             )
             same_cost = cost(steps["ours"], x) == cost(steps["hand"], x)
             print(
-                f"{cls.__name__:<26}{size:>10.0e}{times['hand'] * 1e3:>10.2f}"
+                f"{cls.__name__:<26}{size:>10.0e}{times['hand']:>10.2f}"
                 f"{ratio:>11.2f}{theirs_ratio}{'identical' if same_cost else 'DIFFERENT':>20}"
             )
     print(f"\nworst ours/hand ratio: {worst:.2f}")
