@@ -124,6 +124,48 @@ def donated_runner(
     return run
 
 
+def brainstate_snn(linear: Callable[[int, int], Any], layout: str, batch: int) -> Any:
+    """The network as a ``brainstate.nn.Module``, seeded, its states initialized for ``batch``.
+
+    ``linear`` makes both ``Linear`` layers (facade's or brainstate's); the neurons are
+    ``facade.nn.LIF`` / ``LeakyReadout`` (brainstate 0.5.4 and braintools 0.3.0 have no
+    LIF neuron). Called on the inputs of all time steps, it runs them in ``layout``
+    (see :func:`facade_step`).
+    """
+    import brainstate
+
+    import facade
+
+    class SNN(brainstate.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc1 = linear(N_IN, N_HIDDEN)
+            self.lif = facade.nn.LIF(
+                N_HIDDEN, tau=TAU, detach_reset=True, spike_fun=facade.surrogate.ReluGrad()
+            )
+            self.fc2 = linear(N_HIDDEN, N_OUT)
+            self.out = facade.nn.LeakyReadout(N_OUT, tau=TAU_OUT)
+
+        def readout_step(self, current: jax.Array) -> jax.Array:
+            return self.out(self.fc2(self.lif(current)))
+
+        def update(self, x_t: jax.Array) -> jax.Array:
+            return self.readout_step(self.fc1(x_t))
+
+        def __call__(self, xs: jax.Array) -> jax.Array:
+            if layout == "stepwise":
+                return brainstate.transform.for_loop(self.update, xs)
+            if layout == "tutorial":
+                return brainstate.transform.for_loop(self.readout_step, self.fc1(xs))
+            spikes = brainstate.transform.for_loop(self.lif, self.fc1(xs))
+            return brainstate.transform.for_loop(self.out, self.fc2(spikes))
+
+    brainstate.random.seed(0)
+    net = SNN()
+    brainstate.nn.init_all_states(net, batch_size=batch)
+    return net
+
+
 # -- (a) ours, facade style -----------------------------------------------------------------
 def facade_step(
     x: jax.Array,
@@ -145,38 +187,12 @@ def facade_step(
 
     import facade as braintools
 
-    class SNN(brainstate.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.fc1 = braintools.nn.Linear(N_IN, N_HIDDEN)
-            self.lif = braintools.nn.LIF(
-                N_HIDDEN, tau=TAU, detach_reset=True, spike_fun=braintools.surrogate.ReluGrad()
-            )
-            self.fc2 = braintools.nn.Linear(N_HIDDEN, N_OUT)
-            self.out = braintools.nn.LeakyReadout(N_OUT, tau=TAU_OUT)
-
-        def readout_step(self, current: jax.Array) -> jax.Array:
-            return self.out(self.fc2(self.lif(current)))
-
-        def update(self, x_t: jax.Array) -> jax.Array:
-            return self.readout_step(self.fc1(x_t))
-
-        def __call__(self, xs: jax.Array) -> jax.Array:
-            if layout == "stepwise":
-                return brainstate.transform.for_loop(self.update, xs)
-            if layout == "tutorial":
-                return brainstate.transform.for_loop(self.readout_step, self.fc1(xs))
-            spikes = brainstate.transform.for_loop(self.lif, self.fc1(xs))
-            return brainstate.transform.for_loop(self.out, self.fc2(spikes))
-
-    brainstate.random.seed(0)
-    net = SNN()
-    brainstate.nn.init_all_states(net, batch_size=x.shape[1])
+    net = brainstate_snn(braintools.nn.Linear, layout, x.shape[1])
     optimizer = braintools.optim.Adam(learning_rate=LR)
     params = net.states(brainstate.ParamState)
     optimizer.register_trainable_weights(params)
 
-    def loss_fn(params: Any, net: SNN, xs: jax.Array, ys: jax.Array) -> jax.Array:
+    def loss_fn(params: Any, net: Any, xs: jax.Array, ys: jax.Array) -> jax.Array:
         brainstate.nn.init_all_states(net, batch_size=xs.shape[1])
         logits = net(xs).max(axis=0)
         return braintools.metric.softmax_cross_entropy_with_integer_labels(logits, ys).mean()
@@ -269,31 +285,14 @@ def braintools_step(x: jax.Array, y: jax.Array, checkpoint: bool | int = False) 
     import brainstate
     import braintools
 
-    import facade  # brainstate 0.5.4 / braintools 0.3.0 have no LIF neuron
-
-    class SNN(brainstate.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.fc1 = brainstate.nn.Linear(N_IN, N_HIDDEN)
-            self.lif = facade.nn.LIF(
-                N_HIDDEN, tau=TAU, detach_reset=True, spike_fun=facade.surrogate.ReluGrad()
-            )
-            self.fc2 = brainstate.nn.Linear(N_HIDDEN, N_OUT)
-            self.out = facade.nn.LeakyReadout(N_OUT, tau=TAU_OUT)
-
-        def update(self, x_t: jax.Array) -> jax.Array:
-            return self.out(self.fc2(self.lif(self.fc1(x_t))))
-
-    brainstate.random.seed(0)
-    net = SNN()
-    brainstate.nn.init_all_states(net, batch_size=x.shape[1])
+    net = brainstate_snn(brainstate.nn.Linear, "stepwise", x.shape[1])
     optimizer = braintools.optim.Adam(lr=LR)
     params = net.states(brainstate.ParamState)
     optimizer.register_trainable_weights(params)
 
     def loss_fn(xs: jax.Array, ys: jax.Array) -> jax.Array:
         brainstate.nn.init_all_states(net, batch_size=xs.shape[1])
-        logits = brainstate.transform.for_loop(net, xs).max(axis=0)
+        logits = net(xs).max(axis=0)
         return braintools.metric.softmax_cross_entropy_with_integer_labels(logits, ys).mean()
 
     @brainstate.transform.jit
