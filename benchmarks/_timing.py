@@ -1,16 +1,16 @@
 """The round-robin median timer of the benchmarks (standard library only: the peer venvs import it).
 
-Every benchmark times its variants the same way: each variant runs ``warmup`` times
-first (compilation, caches), then ``repeats`` rounds in which every variant runs once
-in turn, so a drift of the machine's load hits all variants alike; the result is the
-median of each variant's samples, in milliseconds.
+The benchmarks that compare variants in one process all time them this way: each
+variant runs ``warmup`` times first (compilation, caches), then ``repeats`` rounds in
+which every variant runs once in turn, so a drift of the machine's load hits all
+variants alike; the result is the median of each variant's samples, in milliseconds.
 
 A variant is a function of a ``lap`` callback: ``lap(value)`` waits for ``value``
 (``sync``, e.g. ``jax.block_until_ready``; torch computes eagerly and needs none),
 ends the current lap, starts the next and returns ``value``. A variant that times
 one thing calls ``lap`` once; ``on_lif.py`` times its forward and backward passes as
-two laps of one run. What a variant does before its first lap's work starts is timed;
-what it does after its last ``lap`` is not.
+two laps of one run. The first lap starts when the run starts; what a run does after
+its last ``lap`` (torch's ``zero_grad``) is not timed.
 """
 
 from __future__ import annotations
