@@ -13,6 +13,7 @@ directly. In every other case it goes through ``state.value`` exactly as user co
 from __future__ import annotations
 
 import contextlib
+import operator
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -21,6 +22,8 @@ import brainstate
 import jax
 
 _STORAGE = ("_read_value", "_write_value")
+_HOOKS = operator.itemgetter("_hooks_manager")
+_HAS_HOOKS = operator.attrgetter("_has_hooks")
 
 try:  # brainstate's bookkeeping, as of 0.5.x; without it every access is a plain .value
     from brainstate._state import TRACE_CONTEXT
@@ -76,7 +79,7 @@ class BulkAccess:
             self._slots is not None
             and not TRACE_CONTEXT.state_stack
             and not GlobalHookRegistry.instance().has_hooks()
-            and not any(slot["_hooks_manager"]._has_hooks for slot in self._slots)
+            and not any(map(_HAS_HOOKS, map(_HOOKS, self._slots)))
         )
 
     def read(self, direct: bool) -> list[Any]:
@@ -87,7 +90,7 @@ class BulkAccess:
         """
         if direct and self._slots is not None:
             values = [slot["_value"] for slot in self._slots]
-            if not any(type(v) is _Invalid for v in values):
+            if _Invalid not in map(type, values):
                 return values
         return [s.value for s in self.states]
 

@@ -153,4 +153,7 @@ def all_finite(tree: Any) -> jax.Array:
     leaves = jax.tree.leaves(tree)
     if not leaves:
         return jnp.array(True)
-    return jnp.stack([jnp.all(jnp.isfinite(x)) for x in leaves]).all()
+    # x * 0 is 0 where x is finite and NaN where it is NaN or infinite, and a sum of zeros
+    # cannot overflow: one fused reduction per leaf, where jnp.all(jnp.isfinite(x))
+    # materialises an element-wise boolean temporary (10 MB per 1e7 parameters on CPU)
+    return jnp.stack([jnp.isfinite(jnp.sum(x * 0)) for x in leaves]).all()

@@ -78,10 +78,11 @@ def initial_learning_rate(lr: float | LRSchedulerLike) -> float:
 class _Plan:
     """What an update needs for one gradient structure, built on its first call."""
 
-    parameters: int
-    """How many of the states read and written are the registered parameters (first)."""
+    written: int
+    """How many of the states are written (the first ones; the rest are learning rates)."""
     access: BulkAccess
-    """The parameters, the groups' optimizer states, the step count, the skipped count."""
+    """The parameters, the groups' optimizer states, the step count, the skipped count and
+    the groups' learning rates."""
     compiled: Any
 
 
@@ -322,30 +323,26 @@ class Optimizer:
             )
         direct = plan.access.unobserved()
         values = plan.access.read(direct)
-        n, groups = plan.parameters, len(self._groups)
-        params, opt_states = values[:n], values[n : n + groups]
-        step, skipped, *stored_lrs = values[n + groups :]
-        lr_values = iter(stored_lrs)
-        lrs = [None if g.lr is None else next(lr_values) for g in self._groups]
+        written, lrs = values[: plan.written], values[plan.written :]
         if self.state_may_hold_inputs:
-            params, opt_states = unaliased(params, opt_states, leaves)
-        arrays = {k: v for k, v in extra.items() if not callable(v)}
-        static = tuple(sorted(((k, v) for k, v in extra.items() if callable(v)), key=_first))
+            written = unaliased(written, [], leaves)[0]
+        arrays: dict[str, Any] = {}
+        static: tuple[tuple[str, Any], ...] = ()
+        if extra:
+            arrays = {k: v for k, v in extra.items() if not callable(v)}
+            static = tuple(sorted(((k, v) for k, v in extra.items() if callable(v)), key=_first))
         try:
-            new_params, new_states, step, skipped, finite = plan.compiled(
-                params,
-                leaves,
-                opt_states,
+            new, finite = plan.compiled(
+                written,
                 lrs,
-                step,
-                skipped,
+                leaves,
                 arrays,
-                in_place=states_donated() or not isinstance(step, jax.core.Tracer),
+                in_place=states_donated() or not isinstance(written[-1], jax.core.Tracer),
                 static_extra=static,
             )
         except RefusedGradientError as refused:  # raised while tracing: nothing was written
             raise refused.error from None
-        plan.access.write([*new_params, *new_states, step, skipped], direct)
+        plan.access.write(new, direct)
         if self._nonfinite == "raise" and not bool(jnp.all(finite)):
             names = [n for n, ok in zip(self._names(), np.asarray(finite), strict=True) if not ok]
             raise ValueError(
@@ -367,20 +364,25 @@ class Optimizer:
 
     def _pure_update(
         self,
-        params: list[Any],
+        written: list[Any],
+        stored_lrs: list[Any],
         leaves: list[Any],
-        opt_states: list[Any],
-        lrs: list[Any],
-        step: jax.Array,
-        skipped: jax.Array,
         extra: dict[str, Any],
         *,
         gradient_route: Route,
         check: bool,
         in_place: bool,
         static_extra: tuple[tuple[str, Any], ...],
-    ) -> tuple[list[Any], list[Any], jax.Array, jax.Array, jax.Array]:
+    ) -> tuple[list[Any], jax.Array | None]:
+        """The update as one pure function of the values of the states :meth:`_plan` lists:
+        ``written`` (parameters, the groups' optimizer states, step count, skipped count;
+        donated) and ``stored_lrs`` (the groups' learning rates, read only)."""
         names = self._names()
+        n, groups = len(names), len(self._groups)
+        params, opt_states = written[:n], written[n : n + groups]
+        step, skipped = written[n + groups :]
+        lr_values = iter(stored_lrs)
+        lrs = [None if g.lr is None else next(lr_values) for g in self._groups]
         grads = dict(zip(names, gradient_route.gather(leaves), strict=True))
         for name, value in zip(names, params, strict=True):  # at trace time, before any write
             try:
@@ -406,7 +408,7 @@ class Optimizer:
 
         if not check:
             new_params, new_states = apply((params, opt_states))
-            return new_params, new_states, step + 1, skipped, jnp.ones((0,), bool)
+            return [*new_params, *new_states, step + 1, skipped], None
         per_param = jnp.stack([all_finite(grads[n]) for n in names])
         finite = jnp.all(per_param)
         if in_place:  # a branch: XLA updates the donated buffers in place (a select would
@@ -418,7 +420,8 @@ class Optimizer:
                 finite, apply((params, opt_states)), (params, opt_states)
             )
         applied = finite.astype(step.dtype)
-        return new_params, new_states, step + applied, skipped + 1 - applied, per_param
+        named = per_param if self._nonfinite == "raise" else None  # only "raise" names them
+        return [*new_params, *new_states, step + applied, skipped + 1 - applied], named
 
     def _plan(self, grads: Any) -> _Plan:
         """The update of gradients structured like ``grads``: where each parameter's gradient
@@ -433,12 +436,12 @@ class Optimizer:
             *(g.opt_state for g in self._groups),
             self.step_count,
             self.skipped_steps,
-            *(g.lr for g in self._groups if g.lr is not None),  # read only
         ]
+        lr_states = [g.lr for g in self._groups if g.lr is not None]  # read only
         compiled = jax.jit(
-            update, donate_argnums=(0, 2), static_argnames=("in_place", "static_extra")
+            update, donate_argnums=(0,), static_argnames=("in_place", "static_extra")
         )
-        return _Plan(len(names), BulkAccess(states), compiled)
+        return _Plan(len(states), BulkAccess([*states, *lr_states]), compiled)
 
     def _compilations(self) -> int:
         """How many times the update has been compiled for the current registration."""
