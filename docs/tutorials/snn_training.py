@@ -94,7 +94,7 @@ def main() -> None:
         logits = run_network(net, X)[0].max(axis=0)  # maximum membrane over time
         return braintools.metric.softmax_cross_entropy_with_integer_labels(logits, y).mean()
 
-    @braintools.transform.jit  # brainstate.transform.jit that updates the states in place
+    @brainstate.transform.jit
     def train_step(X: jax.Array, y: jax.Array) -> jax.Array:
         grads, loss = braintools.transform.grad(loss_fn, params, return_value=True)(net, X, y)
         optimizer.update(grads)
