@@ -4,6 +4,8 @@ Variants (each run in turn, round-robin, medians after warm-up):
 
 * ``ours eager``        -- ``facade.optim.Adam.update(grads)`` called from Python, as users do;
 * ``ours jit``          -- the same call inside ``brainstate.transform.jit``;
+* ``ours donating``     -- the same call inside :func:`facade.transform.jit` (the states
+  it writes donated);
 * ``braintools eager`` / ``braintools jit`` -- ``braintools.optim.Adam`` the same two ways;
 * ``optax jit``         -- ``optax.adam`` in one ``jax.jit`` step with donated buffers (the
   measuring stick).
@@ -63,13 +65,19 @@ def facade_variants(
         opt.update(grads)
         return next(iter(params.values())).value
 
-    jitted_update = brainstate.transform.jit(lambda g: opt.update(g))
+    def compiled(jit: Callable[..., Any]) -> Callable[[], Any]:
+        jitted_update = jit(lambda g: opt.update(g))
 
-    def jit() -> Any:
-        jitted_update(grads)
-        return next(iter(params.values())).value
+        def run() -> Any:
+            jitted_update(grads)
+            return next(iter(params.values())).value
 
-    return {f"{name} eager": eager, f"{name} jit": jit}
+        return run
+
+    variants = {f"{name} eager": eager, f"{name} jit": compiled(brainstate.transform.jit)}
+    if name == "ours":
+        variants["ours donating"] = compiled(facade.transform.jit)
+    return variants
 
 
 def optax_variant(values: dict[str, jax.Array]) -> dict[str, Callable[[], Any]]:
