@@ -78,8 +78,9 @@ def initial_learning_rate(lr: float | LRSchedulerLike) -> float:
 class _Plan:
     """What an update needs for one gradient structure, built on its first call."""
 
-    written: int
-    """How many of the states are written (the first ones; the rest are learning rates)."""
+    donated: int
+    """How many of the states are donated (the parameters and the optimizer states, first;
+    then the step counts, written but not donated, and the learning rates, only read)."""
     access: BulkAccess
     """The parameters, the groups' optimizer states, the step count, the skipped count and
     the groups' learning rates."""
@@ -323,9 +324,9 @@ class Optimizer:
             )
         direct = plan.access.unobserved()
         values = plan.access.read(direct)
-        written, lrs = values[: plan.written], values[plan.written :]
+        donated, kept = values[: plan.donated], values[plan.donated :]
         if self.state_may_hold_inputs:
-            written = unaliased(written, [], leaves)[0]
+            donated = unaliased(donated, [], leaves)[0]
         arrays: dict[str, Any] = {}
         static: tuple[tuple[str, Any], ...] = ()
         if extra:
@@ -333,11 +334,11 @@ class Optimizer:
             static = tuple(sorted(((k, v) for k, v in extra.items() if callable(v)), key=_first))
         try:
             new, finite = plan.compiled(
-                written,
-                lrs,
+                donated,
+                kept,
                 leaves,
                 arrays,
-                in_place=states_donated() or not isinstance(written[-1], jax.core.Tracer),
+                in_place=states_donated() or not isinstance(kept[0], jax.core.Tracer),
                 static_extra=static,
             )
         except RefusedGradientError as refused:  # raised while tracing: nothing was written
@@ -364,8 +365,8 @@ class Optimizer:
 
     def _pure_update(
         self,
-        written: list[Any],
-        stored_lrs: list[Any],
+        donated: list[Any],
+        kept: list[Any],
         leaves: list[Any],
         extra: dict[str, Any],
         *,
@@ -375,12 +376,11 @@ class Optimizer:
         static_extra: tuple[tuple[str, Any], ...],
     ) -> tuple[list[Any], jax.Array | None]:
         """The update as one pure function of the values of the states :meth:`_plan` lists:
-        ``written`` (parameters, the groups' optimizer states, step count, skipped count;
-        donated) and ``stored_lrs`` (the groups' learning rates, read only)."""
+        ``donated`` (parameters, the groups' optimizer states) and ``kept`` (step count,
+        skipped count: a user may keep their old values; the groups' learning rates)."""
         names = self._names()
-        n, groups = len(names), len(self._groups)
-        params, opt_states = written[:n], written[n : n + groups]
-        step, skipped = written[n + groups :]
+        params, opt_states = donated[: len(names)], donated[len(names) :]
+        step, skipped, *stored_lrs = kept
         lr_values = iter(stored_lrs)
         lrs = [None if g.lr is None else next(lr_values) for g in self._groups]
         grads = dict(zip(names, gradient_route.gather(leaves), strict=True))
@@ -431,17 +431,13 @@ class Optimizer:
         update = functools.partial(
             self._pure_update, gradient_route=gradient_route, check=self._nonfinite != "apply"
         )
-        states = [
-            *(self._states[n][1] for n in names),
-            *(g.opt_state for g in self._groups),
-            self.step_count,
-            self.skipped_steps,
-        ]
+        donated = [*(self._states[n][1] for n in names), *(g.opt_state for g in self._groups)]
+        counters = [self.step_count, self.skipped_steps]
         lr_states = [g.lr for g in self._groups if g.lr is not None]  # read only
         compiled = jax.jit(
             update, donate_argnums=(0,), static_argnames=("in_place", "static_extra")
         )
-        return _Plan(len(states), BulkAccess([*states, *lr_states]), compiled)
+        return _Plan(len(donated), BulkAccess([*donated, *counters, *lr_states]), compiled)
 
     def _compilations(self) -> int:
         """How many times the update has been compiled for the current registration."""

@@ -380,3 +380,51 @@ def test_a_new_gradient_structure_gets_its_own_route() -> None:
         opt.update({"w": jnp.ones(3, jnp.float32)})  # refused at trace time, nothing written
     np.testing.assert_allclose(np.asarray(w.value), [-1.0, 0.0])
     assert int(opt.step_count.value) == 2
+
+
+def test_an_eager_update_does_no_per_parameter_python_work_after_the_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After the first call, gradients are routed by a cached plan, checked only when the
+    update is traced, and the states are read and written in bulk (no State.value)."""
+    import facade.optim._optimizer as optimizer_module
+
+    params = {f"p{i}": param(float(i), 1.0) for i in range(20)}
+    opt = Adam(lr=1e-3)
+    opt.register_trainable_weights(params)
+    grads = {k: jnp.full(2, 0.1, jnp.float32) for k in params}
+    opt.update(grads)  # the first call routes, traces and checks
+    checks: list[str] = []
+    original_check = optimizer_module.check_gradient
+    monkeypatch.setattr(
+        optimizer_module,
+        "check_gradient",
+        lambda name, *a: (checks.append(name), original_check(name, *a))[1],
+    )
+    monkeypatch.setattr(optimizer_module, "route", lambda *a: pytest.fail("routed again"))
+    accesses: list[str] = []
+    value = brainstate.State.value
+    monkeypatch.setattr(
+        brainstate.State,
+        "value",
+        property(
+            lambda s: (accesses.append("read"), value.fget(s))[1],  # type: ignore[attr-defined]
+            lambda s, v: (accesses.append("write"), value.fset(s, v))[1],  # type: ignore[attr-defined]
+        ),
+    )
+    for _ in range(3):
+        opt.update(grads)
+    assert checks == [] and accesses == []
+    assert int(opt.step_count.value) == 4
+    np.testing.assert_allclose(float(params["p3"].value[0]), 3.0 - 4e-3, rtol=1e-5)
+
+
+def test_the_step_counters_keep_their_old_values_alive() -> None:
+    """Only parameters and moments are donated: a step count read before a step survives
+    it (braintools' own tests compare against it)."""
+    w = param(1.0)
+    opt = Adam(lr=0.1)
+    opt.register_trainable_weights({"w": w})
+    before, skipped = opt.step_count.value, opt.skipped_steps.value
+    opt.update({"w": jnp.ones(1, jnp.float32)})
+    assert int(before) == 0 and int(skipped) == 0 and int(opt.step_count.value) == 1

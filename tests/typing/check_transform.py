@@ -65,7 +65,7 @@ loss_value, pure_grads = functional.value_and_grad(pure_loss)({"w": jnp.ones(3)}
 # facade.transform.jit keeps the step's parameters and return type, bare or configured
 @braintools.transform.jit
 def train_step(X: Array, y: Array) -> Array:
-    grads, loss = braintools.transform.grad(loss_fn, params, return_value=True)(net, X, y)
+    _, loss = braintools.transform.grad(loss_fn, params, return_value=True)(net, X, y)
     return loss
 
 
