@@ -25,9 +25,16 @@ class Route:
 
     indices: tuple[tuple[int, ...], ...]
     structures: tuple[Any, ...]
+    used: tuple[int, ...] | None = None
+    """The leaves of the grads tree that the parameters' gradients use, in order (``None``:
+    all of them); :attr:`indices` count among these."""
+
+    def select(self, leaves: list[Any]) -> list[Any]:
+        """The leaves of a grads tree that :meth:`gather` reads (others are never traced)."""
+        return leaves if self.used is None else [leaves[i] for i in self.used]
 
     def gather(self, leaves: Sequence[Any]) -> list[Any]:
-        """The gradient of each parameter, in registration order, from the flat leaves."""
+        """The gradient of each parameter, in registration order, from the selected leaves."""
         return [
             structure.unflatten([leaves[i] for i in where])
             for where, structure in zip(self.indices, self.structures, strict=True)
@@ -52,7 +59,12 @@ def route(grads: Any, parameters: Sequence[tuple[str, StatePath]]) -> Route:
             raise TypeError(f"grads for the registered parameter {name} is empty (None)")
         indices.append(tuple(where))
         structures.append(structure)
-    return Route(tuple(indices), tuple(structures))
+    used = sorted({i for where in indices for i in where})
+    if used == list(range(len(leaves))):
+        return Route(tuple(indices), tuple(structures))
+    position = {leaf: i for i, leaf in enumerate(used)}
+    indices = [tuple(position[i] for i in where) for where in indices]
+    return Route(tuple(indices), tuple(structures), tuple(used))
 
 
 def subtree(grads: Any, path: StatePath, name: str) -> Any:

@@ -85,6 +85,8 @@ class _Plan:
     """The parameters, the groups' optimizer states, the step count, the skipped count and
     the groups' learning rates."""
     compiled: Any
+    gradient_route: Route
+    """Where each parameter's gradient lies (only its leaves are passed to ``compiled``)."""
 
 
 @dataclass
@@ -317,6 +319,7 @@ class Optimizer:
         plan = self._plans.get(treedef)
         if plan is None:  # a new gradient structure: find each parameter's leaves once
             plan = self._plans[treedef] = self._plan(grads)
+        leaves = plan.gradient_route.select(leaves)  # unregistered entries are ignored
         if self._nonfinite == "raise" and any(isinstance(x, jax.core.Tracer) for x in leaves):
             raise ValueError(
                 "nonfinite='raise' needs concrete gradients and works eagerly only; inside "
@@ -327,6 +330,9 @@ class Optimizer:
         donated, kept = values[: plan.donated], values[plan.donated :]
         if self.state_may_hold_inputs:
             donated = unaliased(donated, [], leaves)[0]
+        else:  # fresh moments, but parameters may share a buffer (with each other, a gradient)
+            params = plan.donated - len(self._groups)
+            donated[:params] = unaliased(donated[:params], [], leaves)[0]
         arrays: dict[str, Any] = {}
         static: tuple[tuple[str, Any], ...] = ()
         if extra:
@@ -437,7 +443,8 @@ class Optimizer:
         compiled = jax.jit(
             update, donate_argnums=(0,), static_argnames=("in_place", "static_extra")
         )
-        return _Plan(len(donated), BulkAccess([*donated, *counters, *lr_states]), compiled)
+        access = BulkAccess([*donated, *counters, *lr_states])
+        return _Plan(len(donated), access, compiled, gradient_route)
 
     def _compilations(self) -> int:
         """How many times the update has been compiled for the current registration."""
@@ -609,6 +616,8 @@ class Optimizer:
             ValueError: naming the first mismatch.
         """
         saved_state.restore(self, state_dict)
+        for group in self._groups:  # updates donate it: never the very arrays of the dict
+            group.opt_state.value = unaliased({}, group.opt_state.value, state_dict)[1]
         self._plans.clear()
 
     def __iter__(self) -> Iterator[brainstate.State[Any]]:

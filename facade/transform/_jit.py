@@ -9,6 +9,8 @@ from typing import Any, Generic, ParamSpec, TypeVar, overload
 import brainstate
 import jax
 
+from core._validation import as_int
+
 from .._state_access import writes_donated
 
 P = ParamSpec("P")
@@ -50,6 +52,8 @@ class DonatingJit(Generic[P, R]):
             fun, static_argnums=static_argnums, static_argnames=static_argnames, name="jit"
         )
         static = self._stateful.static_argnums
+        for index in static:  # brainstate refuses negative ones too (they would shift here)
+            as_int("static_argnums", index)
         self._compiled = jax.jit(
             self._call,
             static_argnums=tuple(i + 2 for i in static),

@@ -157,3 +157,11 @@ def test_a_step_holds_parameters_and_moments_once(nonfinite: str) -> None:
     print(f"live bytes: ours {ours}, brainstate.transform.jit {undonated}, functional {reference}")
     assert ours <= 1.1 * reference, (ours, reference)
     assert undonated >= 1.3 * reference, (undonated, reference)
+
+
+def test_negative_static_argnums_are_refused_as_brainstate_does() -> None:
+    """A negative index would point at the wrong argument of the donating wrapper."""
+    with pytest.raises(ValueError, match="static_argnums must be an integer >= 0"):
+        facade.transform.jit(lambda x, n: x * n, static_argnums=-1)
+    with pytest.raises(ValueError, match="negative"):
+        brainstate.transform.jit(lambda x, n: x * n, static_argnums=-1)(1.0, 2)

@@ -428,3 +428,51 @@ def test_the_step_counters_keep_their_old_values_alive() -> None:
     before, skipped = opt.step_count.value, opt.skipped_steps.value
     opt.update({"w": jnp.ones(1, jnp.float32)})
     assert int(before) == 0 and int(skipped) == 0 and int(opt.step_count.value) == 1
+
+
+def test_unregistered_gradient_entries_of_any_type_are_ignored() -> None:
+    """Only the registered parameters' gradients enter the compiled update: an extra entry
+    that is no array (a label, a step number) is ignored as the docstring promises."""
+    w = param(1.0, 2.0)
+    opt = SGD(learning_rate=1.0)
+    opt.register_trainable_weights({"w": w})
+    opt.update({"w": jnp.ones(2, jnp.float32), "note": "epoch 1", "n": 1})
+    opt.update({"w": jnp.ones(2, jnp.float32), "note": "epoch 2", "n": 2})
+    np.testing.assert_allclose(np.asarray(w.value), [-1.0, 0.0])
+    assert int(opt.step_count.value) == 2
+
+
+def test_parameters_sharing_a_buffer_with_each_other_or_a_gradient_update() -> None:
+    """Donation must not meet one buffer twice: two states built from one array, the same
+    state under two names, a gradient that is a parameter's own array."""
+    shared = jnp.ones(2, jnp.float32)
+    a, b = brainstate.ParamState(shared), brainstate.ParamState(shared)
+    twice = param(3.0)
+    opt = Adam(lr=0.1)
+    opt.register_trainable_weights({"a": a, "b": b, "t1": twice, "t2": twice})
+    g = {"a": jnp.ones(2, jnp.float32), "b": jnp.ones(2, jnp.float32)}
+    opt.update({**g, "t1": jnp.ones(1, jnp.float32), "t2": jnp.ones(1, jnp.float32)})
+    np.testing.assert_allclose(np.asarray(a.value), [0.9, 0.9], rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(b.value), [0.9, 0.9], rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(twice.value), [2.9], rtol=1e-5)
+    gradient = twice.value  # the gradient is the parameter's own array
+    opt.update({**g, "t1": gradient, "t2": gradient})
+    m = (0.9 * 0.1 + 0.1 * 2.9) / (1 - 0.9**2)  # Adam's second step, bias-corrected
+    v = (0.999 * 0.001 + 0.001 * 2.9**2) / (1 - 0.999**2)
+    np.testing.assert_allclose(np.asarray(twice.value), [2.9 - 0.1 * m / np.sqrt(v)], rtol=1e-5)
+    assert int(opt.step_count.value) == 2
+
+
+def test_load_state_dict_does_not_adopt_the_dicts_arrays() -> None:
+    """The next update donates the optimizer state: arrays of a loaded dict (jax arrays from
+    a checkpoint, or braintools' live state) must stay valid after it."""
+    w = param(1.0, 2.0)
+    opt = Adam(lr=0.1)
+    opt.register_trainable_weights({"w": w})
+    opt.update({"w": jnp.ones(2, jnp.float32)})
+    saved = jax.tree.map(jnp.asarray, opt.state_dict())
+    opt.load_state_dict(saved)
+    opt.update({"w": jnp.ones(2, jnp.float32)})
+    arrays = [x for x in jax.tree.leaves(saved) if isinstance(x, jax.Array)]
+    assert arrays and not any(x.is_deleted() for x in arrays)
+    assert int(opt.step_count.value) == 2
