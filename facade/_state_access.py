@@ -21,7 +21,7 @@ from typing import Any
 import brainstate
 import jax
 
-_STORAGE = ("_read_value", "_write_value")
+_STORAGE = ("_read_value", "_write_value", "value", "check_if_deleted")
 _HOOKS = operator.itemgetter("_hooks_manager")
 _HAS_HOOKS = operator.attrgetter("_has_hooks")
 
@@ -36,7 +36,8 @@ except (ImportError, AttributeError):  # pragma: no cover - another brainstate l
 
 
 def _plain_storage(state: brainstate.State[Any]) -> bool:
-    """Whether ``state`` keeps its value in ``_value`` as ``brainstate.State`` does."""
+    """Whether ``state`` keeps its value in ``_value`` as ``brainstate.State`` does (a class
+    with its own ``value`` property or storage methods is accessed through them)."""
     kind = type(state)
     return (
         _PLAIN is not None

@@ -476,3 +476,26 @@ def test_load_state_dict_does_not_adopt_the_dicts_arrays() -> None:
     arrays = [x for x in jax.tree.leaves(saved) if isinstance(x, jax.Array)]
     assert arrays and not any(x.is_deleted() for x in arrays)
     assert int(opt.step_count.value) == 2
+
+
+class _Clamped(brainstate.ParamState):
+    """A parameter whose own ``value`` setter keeps it in [0, 1]."""
+
+    @property
+    def value(self) -> Any:
+        return brainstate.ParamState.value.fget(self)  # type: ignore[attr-defined]
+
+    @value.setter
+    def value(self, v: Any) -> None:
+        brainstate.ParamState.value.fset(self, jnp.clip(v, 0.0, 1.0))  # type: ignore[attr-defined]
+
+
+def test_a_state_class_with_its_own_value_property_is_written_through_it() -> None:
+    """The eager update's direct storage access is only for states that store as
+    brainstate.State does; a subclass overriding ``value`` keeps its setter."""
+    w = _Clamped(jnp.full(2, 0.5, jnp.float32))
+    opt = SGD(learning_rate=1.0)
+    opt.register_trainable_weights({"w": w})
+    opt.update({"w": jnp.ones(2, jnp.float32)})
+    opt.update({"w": jnp.ones(2, jnp.float32)})
+    np.testing.assert_array_equal(np.asarray(w.value), [0.0, 0.0])
