@@ -112,6 +112,23 @@ class BulkAccess:
             state.value = value
 
 
+def recording() -> bool:
+    """Whether a brainstate trace records state accesses now. Such a trace may hold the
+    values it saw to restore them later (``brainstate.transform.vmap`` runs the function
+    once eagerly to find the states it writes, then puts their old values back), so
+    they must not be donated.
+
+    Example:
+        >>> import brainstate
+        >>> from facade._state_access import recording
+        >>> recording()
+        False
+        >>> brainstate.transform.jit(lambda: print(recording()))()
+        True
+    """
+    return _PLAIN is not None and bool(TRACE_CONTEXT.state_stack)
+
+
 def _traced(values: Sequence[Any]) -> bool:
     return any(isinstance(x, jax.core.Tracer) for x in jax.tree.leaves(values))
 

@@ -17,7 +17,7 @@ from core._validation import as_float, check_choice
 from core.optim._base import call_update
 from core.optim._tree import all_finite
 
-from .._state_access import BulkAccess, states_donated
+from .._state_access import BulkAccess, recording, states_donated
 from . import _optimizer_state as saved_state
 from ._gradients import (
     RefusedGradientError,
@@ -85,6 +85,10 @@ class _Plan:
     """The parameters, the groups' optimizer states, the step count, the skipped count and
     the groups' learning rates."""
     compiled: Any
+    undonated: Any
+    """``compiled`` without donation: for a call under a transformation (``vmap``, ``grad``),
+    whose concrete inputs would be deleted though its outputs are tracers, or while a
+    brainstate trace records (it may restore the old values)."""
     gradient_route: Route
     """Where each parameter's gradient lies (only its leaves are passed to ``compiled``)."""
 
@@ -320,7 +324,7 @@ class Optimizer:
         if plan is None:  # a new gradient structure: find each parameter's leaves once
             plan = self._plans[treedef] = self._plan(grads)
         leaves = plan.gradient_route.select(leaves)  # unregistered entries are ignored
-        if self._nonfinite == "raise" and any(isinstance(x, jax.core.Tracer) for x in leaves):
+        if self._nonfinite == "raise" and _any_tracer(leaves):
             raise ValueError(
                 "nonfinite='raise' needs concrete gradients and works eagerly only; inside "
                 "jit use nonfinite='skip' (the default) and read optimizer.skipped_steps"
@@ -328,18 +332,20 @@ class Optimizer:
         direct = plan.access.unobserved()
         values = plan.access.read(direct)
         donated, kept = values[: plan.donated], values[plan.donated :]
+        params = plan.donated - len(self._groups)
         if self.state_may_hold_inputs:
             donated = unaliased(donated, [], leaves)[0]
         else:  # fresh moments, but parameters may share a buffer (with each other, a gradient)
-            params = plan.donated - len(self._groups)
             donated[:params] = unaliased(donated[:params], [], leaves)[0]
+        traced = jax.tree.leaves((leaves, donated[:params], kept))
+        compiled = plan.undonated if recording() or _any_tracer(traced) else plan.compiled
         arrays: dict[str, Any] = {}
         static: tuple[tuple[str, Any], ...] = ()
         if extra:
             arrays = {k: v for k, v in extra.items() if not callable(v)}
             static = tuple(sorted(((k, v) for k, v in extra.items() if callable(v)), key=_first))
         try:
-            new, finite = plan.compiled(
+            new, finite = compiled(
                 donated,
                 kept,
                 leaves,
@@ -440,15 +446,16 @@ class Optimizer:
         donated = [*(self._states[n][1] for n in names), *(g.opt_state for g in self._groups)]
         counters = [self.step_count, self.skipped_steps]
         lr_states = [g.lr for g in self._groups if g.lr is not None]  # read only
-        compiled = jax.jit(
-            update, donate_argnums=(0,), static_argnames=("in_place", "static_extra")
-        )
+        jit = functools.partial(jax.jit, update, static_argnames=("in_place", "static_extra"))
         access = BulkAccess([*donated, *counters, *lr_states])
-        return _Plan(len(donated), access, compiled, gradient_route)
+        return _Plan(len(donated), access, jit(donate_argnums=(0,)), jit(), gradient_route)
 
     def _compilations(self) -> int:
         """How many times the update has been compiled for the current registration."""
-        return sum(plan.compiled._cache_size() for plan in self._plans.values())
+        return sum(
+            plan.compiled._cache_size() + plan.undonated._cache_size()
+            for plan in self._plans.values()
+        )
 
     # -- learning rate -------------------------------------------------------------------
     def _lr_states(self) -> list[brainstate.LongTermState]:
@@ -632,3 +639,7 @@ class Optimizer:
 
 def _first(item: tuple[str, Any]) -> str:
     return item[0]
+
+
+def _any_tracer(leaves: list[Any]) -> bool:
+    return any(isinstance(x, jax.core.Tracer) for x in leaves)

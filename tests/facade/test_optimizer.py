@@ -499,3 +499,28 @@ def test_a_state_class_with_its_own_value_property_is_written_through_it() -> No
     opt.update({"w": jnp.ones(2, jnp.float32)})
     opt.update({"w": jnp.ones(2, jnp.float32)})
     np.testing.assert_array_equal(np.asarray(w.value), [0.0, 0.0])
+
+
+def test_an_update_under_vmap_donates_nothing_it_cannot_write_back() -> None:
+    """Under brainstate's vmap (braintools' optimizer works there) the compiled update runs
+    on batched tracers and concrete unmapped states: donating those deleted them (vmap's
+    first, eager pass restores the values it saw). nonfinite="apply": a per-example skip
+    would batch the optimizer's own states, which out_states would have to declare."""
+    w = brainstate.ParamState(jnp.ones((3, 2), jnp.float32))
+    opt = SGD(learning_rate=0.1)
+    opt.nonfinite = "apply"
+    opt.register_trainable_weights({"w": w})
+
+    def step(g: jax.Array) -> None:
+        opt.update({"w": g})
+
+    brainstate.transform.vmap(step, in_states={"w": w}, out_states={"w": w})(
+        jnp.ones((3, 2), jnp.float32)
+    )
+    np.testing.assert_allclose(np.asarray(w.value), np.full((3, 2), 0.9), rtol=1e-6)
+    before = np.asarray(w.value)
+    with pytest.raises(Exception, match="tracer"):  # raw jax.vmap: brainstate refuses the write
+        jax.vmap(step)(jnp.ones((4, 3, 2), jnp.float32))
+    np.testing.assert_array_equal(np.asarray(w.value), before)  # nothing deleted or written
+    opt.update({"w": jnp.ones((3, 2), jnp.float32)})
+    np.testing.assert_allclose(np.asarray(w.value), np.full((3, 2), 0.8), rtol=1e-6)
