@@ -11,7 +11,7 @@ import jax
 
 from core._validation import as_int
 
-from .._state_access import writes_donated
+from .._state_access import recording, writes_donated
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -54,12 +54,16 @@ class DonatingJit(Generic[P, R]):
         static = self._stateful.static_argnums
         for index in static:  # brainstate refuses negative ones too (they would shift here)
             as_int("static_argnums", index)
-        self._compiled = jax.jit(
+        jit = functools.partial(
+            jax.jit,
             self._call,
             static_argnums=tuple(i + 2 for i in static),
             static_argnames=self._stateful.static_argnames,
-            donate_argnums=(0,),
         )
+        self._compiled = jit(donate_argnums=(0,))
+        # under a transformation (brainstate's vmap runs the function once eagerly and puts
+        # the old values back; a raw jax.vmap makes the outputs tracers) nothing is donated
+        self._undonated = jit()
         functools.update_wrapper(self, fun)
 
     def _call(
@@ -85,7 +89,11 @@ class DonatingJit(Generic[P, R]):
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         """Run the compiled function and write the new values into the states."""
         trace, written, read = self._inputs(args, kwargs)
-        new_values, out = self._compiled(written, read, *args, **kwargs)
+        traced = recording() or any(
+            isinstance(x, jax.core.Tracer) for x in jax.tree.leaves((args, kwargs))
+        )
+        compiled = self._undonated if traced else self._compiled
+        new_values, out = compiled(written, read, *args, **kwargs)
         trace.assign_state_vals_v2(read, new_values)  # read-only states keep their values
         return out  # type: ignore[no-any-return]
 

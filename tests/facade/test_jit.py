@@ -165,3 +165,27 @@ def test_negative_static_argnums_are_refused_as_brainstate_does() -> None:
         facade.transform.jit(lambda x, n: x * n, static_argnums=-1)
     with pytest.raises(ValueError, match="negative"):
         brainstate.transform.jit(lambda x, n: x * n, static_argnums=-1)(1.0, 2)
+
+
+def test_a_call_under_vmap_donates_nothing() -> None:
+    """brainstate's vmap runs the function once eagerly and restores the values it saw, and
+    a raw jax.vmap makes the outputs tracers: donating there deleted the states' values."""
+    w = brainstate.ParamState(jnp.ones((3, 2), jnp.float32))
+    count = brainstate.ShortTermState(jnp.zeros((), jnp.float32))  # written, not mapped
+
+    @facade.transform.jit
+    def step(g: jax.Array) -> None:
+        w.value = w.value - 0.5 * g
+        count.value = count.value + 1.0
+
+    brainstate.transform.vmap(step, in_states={"w": w}, out_states={"w": w})(
+        jnp.ones((3, 2), jnp.float32)
+    )
+    np.testing.assert_array_equal(np.asarray(w.value), np.full((3, 2), 0.5))
+    assert float(count.value) == 1.0
+    with pytest.raises(Exception, match="tracer"):  # raw jax.vmap: brainstate refuses it
+        jax.vmap(step)(jnp.ones((4, 3, 2), jnp.float32))
+    np.testing.assert_array_equal(np.asarray(w.value), np.full((3, 2), 0.5))
+    step(jnp.ones((3, 2), jnp.float32))
+    np.testing.assert_array_equal(np.asarray(w.value), np.zeros((3, 2)))
+    assert float(count.value) == 2.0
