@@ -294,8 +294,9 @@ class Optimizer:
     def update(self, grads: Any, **extra: Any) -> None:
         """Apply one step: ``params <- params + tx(grads)``, written into the states.
 
-        The arrays the states held before are donated to the update (their buffers are
-        reused): keep a copy (``jnp.array(state.value)``) if you need the old values. What
+        The arrays the states held before are donated to an eager update (their buffers are
+        reused; under ``vmap``, ``grad`` or ``jit`` nothing is donated): keep a copy
+        (``jnp.array(state.value)``) if you need the old values. What
         happens to a step whose gradients hold NaN or infinity is :attr:`nonfinite`'s choice.
 
         Args:

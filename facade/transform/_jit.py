@@ -30,7 +30,10 @@ class DonatingJit(Generic[P, R]):
 
     After a call, arrays that were the values of written states are deleted: keep a copy
     (``jnp.array(state.value)``) before the call if you need an old value. A buffer that is
-    also an argument, or the value of a read-only state, is copied before donation.
+    also an argument, or the value of a read-only state, is copied before donation. A call
+    under a transformation (``vmap``, ``grad``, an enclosing jit) donates nothing itself
+    (an enclosing :func:`jit` donates for it). If the compiled call fails while it runs (a
+    host callback raising), the written states are left holding deleted arrays.
 
     Example:
         >>> import brainstate, jax.numpy as jnp
