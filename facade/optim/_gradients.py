@@ -136,8 +136,8 @@ def unaliased(params: Any, opt_states: Any, grads: Any) -> tuple[Any, Any]:
     A core state may hold the very arrays it was initialized from or last given (L-BFGS
     keeps the previous parameters and gradients); such a leaf is copied before donation.
     """
-    ids = [id(x) for tree in (grads, params, opt_states) for x in jax.tree.leaves(tree)]
-    if len(set(ids)) == len(ids):  # the usual case: nothing shared
+    leaves = jax.tree.leaves((grads, params, opt_states))
+    if len(set(map(id, leaves))) == len(leaves):  # the usual case: nothing shared
         return params, opt_states
     seen = {id(leaf) for leaf in jax.tree.leaves(grads)}
 

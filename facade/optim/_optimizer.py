@@ -339,7 +339,7 @@ class Optimizer:
         else:  # fresh moments, but parameters may share a buffer (with each other, a gradient)
             donated[:params] = unaliased(donated[:params], [], leaves)[0]
         traced = jax.tree.leaves((leaves, donated[:params], kept))
-        compiled = plan.undonated if recording() or _any_tracer(traced) else plan.compiled
+        compiled = plan.compiled if _donatable(traced) and not recording() else plan.undonated
         arrays: dict[str, Any] = {}
         static: tuple[tuple[str, Any], ...] = ()
         if extra:
@@ -642,5 +642,15 @@ def _first(item: tuple[str, Any]) -> str:
     return item[0]
 
 
+_CONCRETE = frozenset({type(jnp.zeros(()))})
+"""The type of a concrete JAX array (every other leaf type may be traced)."""
+
+
 def _any_tracer(leaves: list[Any]) -> bool:
     return any(isinstance(x, jax.core.Tracer) for x in leaves)
+
+
+def _donatable(leaves: list[Any]) -> bool:
+    """Whether every leaf is a concrete JAX array (one C-level pass over the types; a
+    tracer, but also a NumPy array or a Python number, makes the call undonated)."""
+    return _CONCRETE.issuperset(map(type, leaves))
