@@ -334,12 +334,13 @@ class Optimizer:
         values = plan.access.read(direct)
         donated, kept = values[: plan.donated], values[plan.donated :]
         params = plan.donated - len(self._groups)
+        inputs = jax.tree.leaves((leaves, kept, donated[:params]))
         if self.state_may_hold_inputs:
-            donated = unaliased(donated, [], leaves)[0]
-        else:  # fresh moments, but parameters may share a buffer (with each other, a gradient)
-            donated[:params] = unaliased(donated[:params], [], leaves)[0]
-        traced = jax.tree.leaves((leaves, donated[:params], kept))
-        compiled = plan.compiled if _donatable(traced) and not recording() else plan.undonated
+            donated = unaliased(donated, [], (leaves, kept))[0]
+        elif len(set(map(id, inputs))) < len(inputs):  # fresh moments, but parameters may
+            # share a buffer (with each other, a gradient): copied before donation
+            donated[:params] = unaliased(donated[:params], [], (leaves, kept))[0]
+        compiled = plan.compiled if _donatable(inputs) and not recording() else plan.undonated
         arrays: dict[str, Any] = {}
         static: tuple[tuple[str, Any], ...] = ()
         if extra:
