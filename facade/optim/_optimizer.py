@@ -643,8 +643,12 @@ def _first(item: tuple[str, Any]) -> str:
     return item[0]
 
 
-_CONCRETE = frozenset({type(jnp.zeros(()))})
-"""The type of a concrete JAX array (every other leaf type may be traced)."""
+@functools.cache
+def _concrete() -> frozenset[type]:
+    """The type of a concrete JAX array (every other leaf type may be traced), found on the
+    first update: making an array at import would start the XLA backend before
+    ``jax.distributed.initialize`` can run."""
+    return frozenset({type(jnp.zeros(()))})
 
 
 def _any_tracer(leaves: list[Any]) -> bool:
@@ -654,4 +658,4 @@ def _any_tracer(leaves: list[Any]) -> bool:
 def _donatable(leaves: list[Any]) -> bool:
     """Whether every leaf is a concrete JAX array (one C-level pass over the types; a
     tracer, but also a NumPy array or a Python number, makes the call undonated)."""
-    return _CONCRETE.issuperset(map(type, leaves))
+    return _concrete().issuperset(map(type, leaves))
