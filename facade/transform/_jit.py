@@ -158,8 +158,8 @@ def jit(
     the states the function reads and writes, the same cache and write-back, but the
     parameters, optimizer state and every other written state are updated in place by
     XLA instead of being held twice during the step (see :class:`DonatingJit`). On a model
-    of 1e7 parameters trained with Adam this takes a step's peak memory from about twice
-    the functional donated step's to the same (``docs/performance.rst``).
+    of 1e7 parameters trained with Adam this takes a step's buffers from 1.5x the
+    functional donated step's to the same (``docs/performance.rst``).
 
     Args:
         fun: the function; omit it to use ``jit(static_argnums=...)`` as a decorator.
