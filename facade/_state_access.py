@@ -20,6 +20,7 @@ from typing import Any
 
 import brainstate
 import jax
+import jax.numpy as jnp
 
 _STORAGE = ("_read_value", "_write_value", "value", "check_if_deleted")
 _HOOKS = operator.itemgetter("_hooks_manager")
@@ -78,7 +79,7 @@ class BulkAccess:
         """Whether no brainstate trace and no hook would see an access to the states now."""
         return (
             self._slots is not None
-            and not TRACE_CONTEXT.state_stack
+            and not recording()
             and not GlobalHookRegistry.instance().has_hooks()
             and not any(map(_HAS_HOOKS, map(_HOOKS, self._slots)))
         )
@@ -103,7 +104,7 @@ class BulkAccess:
             values: the new values.
             direct: what :meth:`unobserved` answered.
         """
-        if direct and self._slots is not None and not _traced(values[:1]):
+        if direct and self._slots is not None and not traced(values[:1]):
             for slot, value in zip(self._slots, values, strict=False):
                 slot["_value"] = value
                 slot["_been_writen"] = True
@@ -129,8 +130,61 @@ def recording() -> bool:
     return _PLAIN is not None and bool(TRACE_CONTEXT.state_stack)
 
 
-def _traced(values: Sequence[Any]) -> bool:
-    return any(isinstance(x, jax.core.Tracer) for x in jax.tree.leaves(values))
+def traced(tree: Any) -> bool:
+    """Whether a leaf of ``tree`` is a JAX tracer (one C-level pass over the leaves' types,
+    then one check per distinct type).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from facade._state_access import traced
+        >>> traced([jnp.ones(2), 1.0])
+        False
+    """
+    kinds = set(map(type, jax.tree.leaves(tree)))
+    return any(issubclass(kind, jax.core.Tracer) for kind in kinds)
+
+
+def can_donate(inputs: Any) -> bool:
+    """Whether a compiled call on ``inputs`` may donate its buffers now: no brainstate trace
+    records the states (it may put back the values it saw, see :func:`recording`) and no
+    input is a tracer (the call is being transformed, e.g. by ``jax.vmap``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from facade._state_access import can_donate
+        >>> can_donate([jnp.ones(2), 2.0])
+        True
+    """
+    return not recording() and not traced(inputs)
+
+
+def unshared(donated: Any, kept: Any) -> Any:
+    """``donated`` with every array that appears in it twice, or also in ``kept``, copied:
+    XLA refuses to donate a buffer twice, or one it also receives undonated (a core state
+    may hold the very arrays it was given: L-BFGS keeps the last parameters and gradients).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from facade._state_access import unshared
+        >>> x = jnp.ones(2)
+        >>> a, b = unshared([x, x], kept=[])
+        >>> a is x, b is x
+        (True, False)
+    """
+    leaves = jax.tree.leaves((kept, donated))
+    if len(set(map(id, leaves))) == len(leaves):  # the usual case: nothing shared
+        return donated
+    seen = {id(leaf) for leaf in jax.tree.leaves(kept)}
+
+    def fresh(leaf: Any) -> Any:
+        if not isinstance(leaf, jax.Array):
+            return leaf
+        if id(leaf) in seen:
+            return jnp.copy(leaf)
+        seen.add(id(leaf))
+        return leaf
+
+    return jax.tree.map(fresh, donated)
 
 
 _donating = threading.local()

@@ -1,5 +1,5 @@
 """What one optimizer step checks and guards: gradients against parameters, non-finite
-values, and buffers that must not be donated twice."""
+values."""
 
 from __future__ import annotations
 
@@ -128,25 +128,3 @@ def unchanged(update: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return jax.tree.map(lambda old, new: jnp.asarray(old, new.dtype), operands, shapes)
 
     return keep
-
-
-def unaliased(params: Any, opt_states: Any, grads: Any) -> tuple[Any, Any]:
-    """``params`` and ``opt_states`` with no buffer donated twice or also passed undonated.
-
-    A core state may hold the very arrays it was initialized from or last given (L-BFGS
-    keeps the previous parameters and gradients); such a leaf is copied before donation.
-    """
-    leaves = jax.tree.leaves((grads, params, opt_states))
-    if len(set(map(id, leaves))) == len(leaves):  # the usual case: nothing shared
-        return params, opt_states
-    seen = {id(leaf) for leaf in jax.tree.leaves(grads)}
-
-    def fresh(leaf: Any) -> Any:
-        if not isinstance(leaf, jax.Array):
-            return leaf
-        if id(leaf) in seen:
-            return jnp.copy(leaf)
-        seen.add(id(leaf))
-        return leaf
-
-    return jax.tree.map(fresh, params), jax.tree.map(fresh, opt_states)

@@ -17,7 +17,7 @@ from core._validation import as_float, check_choice
 from core.optim._base import call_update
 from core.optim._tree import all_finite
 
-from .._state_access import BulkAccess, recording, states_donated
+from .._state_access import BulkAccess, can_donate, states_donated, traced, unshared
 from . import _optimizer_state as saved_state
 from ._gradients import (
     RefusedGradientError,
@@ -25,7 +25,6 @@ from ._gradients import (
     check_gradient,
     keep_if,
     route,
-    unaliased,
     unchanged,
 )
 from ._scheduler_base import LRScheduler
@@ -226,7 +225,7 @@ class Optimizer:
         grouped = {n for g in self._groups[1:] for n in g.names}
         main_names = [n for n in merged if n not in grouped]
         values = {n: merged[n][1].value for n in main_names}
-        new_state = unaliased({}, self._tx.init(values), values)[1]  # donated: no shared buffer
+        new_state = unshared(self._tx.init(values), values)  # donated: no shared buffer
         if self._groups:
             main = self._groups[0]
             new_state = saved_state.carry_over(main.opt_state.value, new_state)
@@ -262,7 +261,7 @@ class Optimizer:
             raise ValueError(f"params: {', '.join(taken)} already registered")
         tx = self._group_transform(hyperparams)
         values = {n: s.value for n, (_, s) in flat.items()}
-        state = unaliased({}, tx.init(values), values)[1]
+        state = unshared(tx.init(values), values)
         lr_value = hyperparams.get("lr", hyperparams.get("learning_rate", self._initial_lr))
         lr_state = self._lr_state(state, lr_value)
         self._groups.append(
@@ -325,7 +324,7 @@ class Optimizer:
         if plan is None:  # a new gradient structure: find each parameter's leaves once
             plan = self._plans[treedef] = self._plan(grads)
         leaves = plan.gradient_route.select(leaves)  # unregistered entries are ignored
-        if self._nonfinite == "raise" and _any_tracer(leaves):
+        if self._nonfinite == "raise" and traced(leaves):
             raise ValueError(
                 "nonfinite='raise' needs concrete gradients and works eagerly only; inside "
                 "jit use nonfinite='skip' (the default) and read optimizer.skipped_steps"
@@ -334,13 +333,12 @@ class Optimizer:
         values = plan.access.read(direct)
         donated, kept = values[: plan.donated], values[plan.donated :]
         params = plan.donated - len(self._groups)
-        inputs = jax.tree.leaves((leaves, kept, donated[:params]))
         if self.state_may_hold_inputs:
-            donated = unaliased(donated, [], (leaves, kept))[0]
-        elif len(set(map(id, inputs))) < len(inputs):  # fresh moments, but parameters may
-            # share a buffer (with each other, a gradient): copied before donation
-            donated[:params] = unaliased(donated[:params], [], (leaves, kept))[0]
-        compiled = plan.compiled if _donatable(inputs) and not recording() else plan.undonated
+            donated = unshared(donated, (leaves, kept))
+        else:  # fresh moments, but parameters may share a buffer (with each other, a gradient)
+            donated[:params] = unshared(donated[:params], (leaves, kept))
+        inputs = (leaves, kept, donated[:params])
+        compiled = plan.compiled if can_donate(inputs) else plan.undonated
         arrays: dict[str, Any] = {}
         static: tuple[tuple[str, Any], ...] = ()
         if extra:
@@ -626,7 +624,7 @@ class Optimizer:
         """
         saved_state.restore(self, state_dict)
         for group in self._groups:  # updates donate it: never the very arrays of the dict
-            group.opt_state.value = unaliased({}, group.opt_state.value, state_dict)[1]
+            group.opt_state.value = unshared(group.opt_state.value, state_dict)
         self._plans.clear()
 
     def __iter__(self) -> Iterator[brainstate.State[Any]]:
@@ -641,21 +639,3 @@ class Optimizer:
 
 def _first(item: tuple[str, Any]) -> str:
     return item[0]
-
-
-@functools.cache
-def _concrete() -> frozenset[type]:
-    """The type of a concrete JAX array (every other leaf type may be traced), found on the
-    first update: making an array at import would start the XLA backend before
-    ``jax.distributed.initialize`` can run."""
-    return frozenset({type(jnp.zeros(()))})
-
-
-def _any_tracer(leaves: list[Any]) -> bool:
-    return any(isinstance(x, jax.core.Tracer) for x in leaves)
-
-
-def _donatable(leaves: list[Any]) -> bool:
-    """Whether every leaf is a concrete JAX array (one C-level pass over the types; a
-    tracer, but also a NumPy array or a Python number, makes the call undonated)."""
-    return _concrete().issuperset(map(type, leaves))

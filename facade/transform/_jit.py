@@ -11,7 +11,7 @@ import jax
 
 from core._validation import as_int
 
-from .._state_access import recording, writes_donated
+from .._state_access import can_donate, unshared, writes_donated
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -87,15 +87,12 @@ class DonatingJit(Generic[P, R]):
         values = trace.get_state_values()
         written = [v if flag else None for flag, v in zip(trace.been_writen, values, strict=True)]
         read = [None if flag else v for flag, v in zip(trace.been_writen, values, strict=True)]
-        return trace, _without_shared_buffers(written, (read, args, kwargs)), read
+        return trace, unshared(written, (read, args, kwargs)), read
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         """Run the compiled function and write the new values into the states."""
         trace, written, read = self._inputs(args, kwargs)
-        traced = recording() or any(
-            isinstance(x, jax.core.Tracer) for x in jax.tree.leaves((args, kwargs))
-        )
-        compiled = self._undonated if traced else self._compiled
+        compiled = self._compiled if can_donate((args, kwargs)) else self._undonated
         new_values, out = compiled(written, read, *args, **kwargs)
         trace.assign_state_vals_v2(read, new_values)  # read-only states keep their values
         return out  # type: ignore[no-any-return]
@@ -110,22 +107,6 @@ class DonatingJit(Generic[P, R]):
         """
         _, written, read = self._inputs(args, kwargs)
         return self._compiled.lower(written, read, *args, **kwargs)
-
-
-def _without_shared_buffers(donated: list[Any], kept: Any) -> list[Any]:
-    """``donated`` with every array that appears twice, or also in ``kept``, copied."""
-    seen = {id(x) for x in jax.tree.leaves(kept)}
-    leaves = jax.tree.leaves(donated)
-    if len({id(x) for x in leaves} | seen) == len(leaves) + len(seen):  # the usual case
-        return donated
-
-    def fresh(leaf: Any) -> Any:
-        if isinstance(leaf, jax.Array) and id(leaf) in seen:
-            return jax.numpy.copy(leaf)
-        seen.add(id(leaf))
-        return leaf
-
-    return [jax.tree.map(fresh, value) for value in donated]
 
 
 @overload
