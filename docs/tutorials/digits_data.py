@@ -75,6 +75,33 @@ class History:
         self.train_accuracy.append(train)
         self.test_accuracy.append(test)
 
+    def epochs(
+        self,
+        args: argparse.Namespace,
+        parallel: DataParallel,
+        spikes: jax.Array,
+        labels: jax.Array,
+        description: str,
+    ) -> Iterator[Iterator[tuple[jax.Array, jax.Array]]]:
+        """``--epochs`` epochs, each an iterator over its shuffled batches, under a progress bar.
+
+        Shuffling is seeded by ``--seed``. The caller trains on an epoch's batches and then
+        calls :meth:`end_epoch`, whose loss and test accuracy the bar shows.
+        """
+        rng = np.random.default_rng(args.seed)
+        bar = progress(args.epochs * (len(labels) // args.batch_size), description)
+        for _ in range(args.epochs):
+            yield _counted(parallel.batches(rng, spikes, labels, args.batch_size), bar)
+            bar.set_postfix(loss=f"{self.loss[-1]:.4f}", acc=f"{self.test_accuracy[-1]:.3f}")
+        bar.close()
+
+
+def _counted(batches: Iterator[T], bar: ProgressBar) -> Iterator[T]:
+    """``batches``, advancing ``bar`` by one after each."""
+    for batch in batches:
+        yield batch
+        bar.update()
+
 
 class ProgressBar(Protocol):
     """What the tutorials use of a progress bar (tqdm's interface)."""

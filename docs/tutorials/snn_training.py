@@ -34,7 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digits_data import (
     History,
     output_dir,
-    progress,
     save_curves,
     save_raster,
     spike_digits,
@@ -114,18 +113,10 @@ def main() -> None:
         return float(jnp.mean(predict(X)[0] == y))
 
     # 4. Training loop
-    rng = np.random.default_rng(args.seed)
-    batches_per_epoch = len(y_train) // args.batch_size
     history = History()
-    bar = progress(args.epochs * batches_per_epoch, "training")
-    for _epoch in range(args.epochs):
-        losses = []
-        for X, y in parallel.batches(rng, train_spikes, y_train, args.batch_size):
-            losses.append(train_step(X, y))
-            bar.update()
+    for batches in history.epochs(args, parallel, train_spikes, y_train, "training"):
+        losses = [train_step(X, y) for X, y in batches]
         history.end_epoch(losses, accuracy(train_spikes, y_train), accuracy(test_spikes, y_test))
-        bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.test_accuracy[-1]:.3f}")
-    bar.close()
 
     args.out = output_dir(args.out)  # --processes: process 0 writes to --out, the others below
     braintools.optim.save_checkpoint(

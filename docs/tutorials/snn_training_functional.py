@@ -23,7 +23,6 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from core import init, layers, loss, neuron, optim, surrogate
 
@@ -31,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digits_data import (
     History,
     output_dir,
-    progress,
     save_curves,
     spike_digits,
     training_setup,
@@ -100,20 +98,14 @@ def main() -> None:
     def accuracy(params: Params, spikes: jax.Array, labels: jax.Array) -> jax.Array:
         return loss.accuracy_max_membrane(forward(params, spikes)[0], labels)
 
-    rng = np.random.default_rng(args.seed)
-    batches_per_epoch = len(y_train) // args.batch_size
     history = History()
-    bar = progress(args.epochs * batches_per_epoch, "training (functional)")
-    for _epoch in range(args.epochs):
+    for batches in history.epochs(args, parallel, train_spikes, y_train, "training (functional)"):
         losses = []
-        for spikes, labels in parallel.batches(rng, train_spikes, y_train, args.batch_size):
+        for spikes, labels in batches:
             params, opt_state, value = train_step(params, opt_state, spikes, labels)
             losses.append(value)
-            bar.update()
         train_accuracy = float(accuracy(params, train_spikes, y_train))
         history.end_epoch(losses, train_accuracy, float(accuracy(params, test_spikes, y_test)))
-        bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.test_accuracy[-1]:.3f}")
-    bar.close()
 
     args.out = output_dir(args.out)  # --processes: process 0 writes to --out, the others below
     save_curves(history, args.out / "snn_training_functional_curves.png")
