@@ -60,7 +60,7 @@ MODULES = (
 NOT_CONSTRUCTORS = frozenset(
     {
         "EmptyState", "MaskedNode", "TransformLike", "GradientTransformation", "PlateauState",
-        "ALIFState", "Cell", "Surrogate", "SurrogateFunction", "SurrogateLike",
+        "ALIFState", "Cell", "Surrogate", "SurrogateFunction", "SurrogateLike", "SpikeFunction",
         "LRSchedulerLike", "Stateful", "Checkpoint", "CheckpointError", "NamedOptimizer",
         "LRScheduler", "InjectHyperparams", "Learnable", "apply_updates", "get_hyperparams",
         "get_learning_rate", "set_hyperparams", "set_learning_rate", "chained_value",
@@ -282,11 +282,6 @@ KNOWN_GAPS: dict[str, str] = {
     **dict.fromkeys(
         ["core.optim.add_noise(key)", "core.optim.noisy_sgd(key)"],
         "the random key is not checked when built (no key rule in core._validation)",
-    ),
-    "facade.optim.Fromage(momentum)": "any momentum only warns that it is ignored",
-    **dict.fromkeys(
-        ["facade.optim.OneCycleLR(epochs)", "facade.optim.OneCycleLR(steps_per_epoch)"],
-        "not checked when total_steps is given (they are then unused)",
     ),
 }  # fmt: skip
 

@@ -315,13 +315,14 @@ class Fromage(LearningRateInside):
             {\sqrt{1 + \eta^2}}
 
     (norms per array). braintools 0.3.0: ``Fromage(lr=1.0, momentum=0.0, ...)``; like
-    braintools, ``momentum`` is not used and a non-zero value warns. braintools freezes the
+    braintools, ``momentum`` is not used and a non-zero value warns (a value that is no
+    momentum, outside ``[0, 1)``, is refused). braintools freezes the
     learning rate at construction; here it lives in the state, so changing it (or a
     scheduler) takes effect.
 
     Args:
         lr: :math:`\eta`, a number or an LR scheduler.
-        momentum: accepted for compatibility; must be 0 to stay silent.
+        momentum: accepted for compatibility, in ``[0, 1)``; must be 0 to stay silent.
         {braintools_tail}
 
     {descend}
@@ -342,6 +343,7 @@ class Fromage(LearningRateInside):
         *,
         learning_rate: LearningRate | None = None,
     ) -> None:
+        check_real("momentum", momentum, low=0, high=1, high_open=True)
         if momentum:
             warnings.warn(
                 "Fromage does not use a momentum term; the momentum argument is ignored",

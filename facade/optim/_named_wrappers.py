@@ -9,7 +9,7 @@ import jax
 
 from core import optim as core_optim
 from core._docstrings import fill_doc
-from core._validation import check_real
+from core._validation import check_real, resolve_alias
 
 from ._docs import OPTIMIZER
 from ._named import LearningRate
@@ -180,28 +180,44 @@ class Lookahead(LearningRateInside):
 
         \phi_{t+1} = \phi_t + \alpha(\theta_{t,k} - \phi_t),\qquad \theta_{t+1,0} = \phi_{t+1}
 
-    The fast weights follow ``base_optimizer`` (a :mod:`core.optim` or optax transform,
-    with its own learning rate); ``weight_decay`` is added to its gradient. As in
-    braintools 0.3.0 (``Lookahead(base_optimizer, sync_period=5, alpha=0.5, lr=1e-3,
-    weight_decay=0.0, ...)``), ``lr`` is stored (``current_lr``) but not applied.
+    The fast weights follow ``base_optimizer`` (a :mod:`core.optim` or optax transform);
+    ``weight_decay`` is added to its gradient. braintools 0.3.0: ``Lookahead(base_optimizer,
+    sync_period=5, alpha=0.5, lr=1e-3, weight_decay=0.0, ...)``, where the base optimizer
+    keeps its own learning rate and ``lr`` is stored (``current_lr``) but not applied.
 
-    A base optimizer that keeps its learning rate in its state (a :mod:`core.optim`
-    named optimizer) has that learning rate overwritten by this ``lr`` at every step;
-    pass an optax transform or a plain :func:`core.optim.chain` to keep its own.
+    Here the learning rate is what the base optimizer carries, unless ``lr`` is given:
+
+    * a base that keeps a learning rate in its state (a :mod:`core.optim` named optimizer
+      such as ``core.optim.sgd(0.1)``, alone or inside a :func:`core.optim.chain`): without
+      ``lr`` it keeps its own (``current_lr`` reports it); a given ``lr`` (a number or an LR
+      scheduler) replaces it and drives it, as do ``current_lr = ...`` and schedulers later.
+    * a base whose learning rate is a schedule (``core.optim.sgd(schedule)``) keeps its
+      schedule; ``lr`` is then stored, not applied, and giving it is refused (it could not
+      drive the schedule).
+    * a base without one in its state (an optax transform, a chain of plain blocks): as in
+      braintools, ``lr`` (default ``1e-3``) is stored, not applied.
 
     Args:
         base_optimizer: the fast (inner) transform.
         sync_period: :math:`k`, >= 1.
         alpha: :math:`\alpha`, in [0, 1].
-        lr: stored, not applied.
+        lr: the base optimizer's learning rate (see above); ``None``: its own.
         weight_decay: L2 penalty added to the fast optimizer's gradient.
         {braintools_tail}
+
+    Raises:
+        ValueError: for ``lr`` with a base whose learning rate is a schedule, or without
+            ``lr`` for a base holding learning rates that differ (or a number and a schedule).
 
     {descend}
         >>> from core.optim import chain, scale
         >>> opt = optim.Lookahead(chain(scale(-1.0)), sync_period=2, alpha=0.5)
         >>> print(descend(opt, w=[0.0], grad=[-1.0], steps=2))
         [1.0]
+        >>> from core.optim import sgd
+        >>> opt = optim.Lookahead(sgd(0.1), sync_period=2, alpha=0.5)  # steps of 0.1
+        >>> print(descend(opt, w=[0.0], grad=[-1.0], steps=2), opt.current_lr)
+        [0.1] 0.1
 
     References:
         Zhang et al., "Lookahead optimizer: k steps forward, 1 step back", NeurIPS 2019.
@@ -214,7 +230,7 @@ class Lookahead(LearningRateInside):
         base_optimizer: core_optim.TransformLike,
         sync_period: int = 5,
         alpha: float = 0.5,
-        lr: LearningRate = 1e-3,
+        lr: LearningRate | None = None,
         weight_decay: float = 0.0,
         grad_clip_norm: float | None = None,
         grad_clip_value: float | None = None,
@@ -229,11 +245,14 @@ class Lookahead(LearningRateInside):
         if isinstance(sync_period, bool) or not isinstance(sync_period, int) or sync_period < 1:
             raise ValueError(f"sync_period must be an integer >= 1; got {sync_period!r}")
         check_real("alpha", alpha, low=0, high=1)
+        rate = _learning_rate_of(
+            base_optimizer, resolve_alias("lr", lr, None, "learning_rate", learning_rate)
+        )
         self.base_optimizer = base_optimizer
         self.sync_period = sync_period
         self.alpha = alpha
         super().__init__(
-            self._learning_rate(lr, learning_rate),
+            rate,
             weight_decay,
             grad_clip_norm,
             grad_clip_value,
@@ -249,9 +268,46 @@ class Lookahead(LearningRateInside):
         wrapped = core_optim.lookahead(fast, config["sync_period"], config["alpha"])
 
         def stored_lr(learning_rate: float) -> core_optim.GradientTransformation:
-            del learning_rate  # braintools keeps Lookahead's learning rate but never applies it
+            # only stored here; the optimizer writes it into every learning rate of the state
+            # at each step, so it drives the base's own (if numbers) and leaves a schedule be
+            del learning_rate
             return wrapped
 
         return core_optim.inject_hyperparams(stored_lr, ["learning_rate"])(
             learning_rate=config["learning_rate"]
         )
+
+
+def _learning_rate_of(base: core_optim.TransformLike, given: LearningRate | None) -> LearningRate:
+    """Lookahead's learning rate: ``given``, or the one ``base`` keeps in its state.
+
+    The facade writes its learning rate into every learning rate a state holds
+    (:func:`core.optim.set_learning_rate`) before each step: ``given`` drives the base's
+    numeric ones; without it, the base's own (one number) is used so that nothing changes.
+    A schedule keeps running whatever is written (a given ``lr`` could not drive it).
+    """
+
+    def is_named(node: object) -> bool:
+        return isinstance(node, core_optim.InjectHyperparams)
+
+    rates = [
+        node.hyperparams["learning_rate"]
+        for node in jax.tree.leaves(base, is_leaf=is_named)
+        if isinstance(node, core_optim.InjectHyperparams) and "learning_rate" in node.hyperparams
+    ]
+    schedules = [rate for rate in rates if callable(rate)]
+    numbers = {float(rate) for rate in rates if not callable(rate)}
+    if given is not None:
+        if schedules:
+            raise ValueError(
+                "lr: base_optimizer's learning rate is a schedule, which lr cannot drive; "
+                "leave lr unset to keep the schedule, or give the base a number"
+            )
+        return given
+    if len(numbers) > 1 or (numbers and schedules):
+        raise ValueError(
+            "lr: base_optimizer holds several learning rates (numbers "
+            f"{sorted(numbers)}, {len(schedules)} schedules); Lookahead drives them all with "
+            "one lr: give lr explicitly, or build the base with one learning rate"
+        )
+    return numbers.pop() if numbers else 1e-3

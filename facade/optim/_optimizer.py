@@ -206,6 +206,11 @@ class Optimizer:
         Gradients passed to :meth:`update` must have the same structure; entries for
         unregistered states are ignored.
 
+        A state given under several names (a shared weight: ``{"a": s, "b": s}``, or one
+        already registered) is registered once, under its first name, as braintools 0.3.0
+        does: it is updated once per step with the gradient under that name (the others
+        are ignored), and its moments are stored once.
+
         Args:
             params: the states.
 
@@ -215,13 +220,14 @@ class Optimizer:
         """
         flat = flatten_states(params, floating=True)
         merged = dict(self._states)
-        for name, (path, state) in flat.items():
+        for name, (_, state) in flat.items():
             if name in merged and merged[name][1] is not state:
                 raise ValueError(
                     f"params: the key path {name} is already registered for another state; "
                     "register all parameters in one structure"
                 )
-            merged[name] = (path, state)
+        held = {id(state) for _, state in merged.values()}
+        merged.update(_first_names(flat, held))
         grouped = {n for g in self._groups[1:] for n in g.names}
         main_names = [n for n in merged if n not in grouped]
         values = {n: merged[n][1].value for n in main_names}
@@ -251,14 +257,17 @@ class Optimizer:
 
         Raises:
             ValueError: before :meth:`register_trainable_weights`, or for states already
-                registered.
+                registered (under any name). A state given twice in ``params`` joins the
+                group once, under its first name.
         """
         if not self._groups:
             raise ValueError("register_trainable_weights must be called before add_param_group")
         flat = flatten_states(params, floating=True)
-        taken = [n for n, (_, s) in flat.items() if n in self._states]
+        held = {id(state) for _, state in self._states.values()}
+        taken = [n for n, (_, s) in flat.items() if n in self._states or id(s) in held]
         if taken:
             raise ValueError(f"params: {', '.join(taken)} already registered")
+        flat = _first_names(flat, held)
         tx = self._group_transform(hyperparams)
         values = {n: s.value for n, (_, s) in flat.items()}
         state = unshared(tx.init(values), values)
@@ -639,3 +648,17 @@ class Optimizer:
 
 def _first(item: tuple[str, Any]) -> str:
     return item[0]
+
+
+def _first_names(
+    flat: dict[str, tuple[StatePath, brainstate.State[Any]]], held: set[int]
+) -> dict[str, tuple[StatePath, brainstate.State[Any]]]:
+    """The entries of ``flat`` whose state is neither in ``held`` (ids) nor under an earlier
+    name: one entry per State object, the first name wins (braintools' ``merge_with``)."""
+    seen = set(held)
+    first: dict[str, tuple[StatePath, brainstate.State[Any]]] = {}
+    for name, (path, state) in flat.items():
+        if id(state) not in seen:
+            seen.add(id(state))
+            first[name] = (path, state)
+    return first

@@ -181,8 +181,10 @@ class OneCycleLR(EpochScheduler):
         max_lr: the peak learning rate, or one per parameter group.
         total_steps: positive length of the cycle; or give ``epochs`` and
             ``steps_per_epoch``.
-        epochs: positive number of epochs (with ``steps_per_epoch``).
-        steps_per_epoch: positive number of steps per epoch (with ``epochs``).
+        epochs: positive number of epochs (with ``steps_per_epoch``); checked when given,
+            unused when ``total_steps`` is given.
+        steps_per_epoch: positive number of steps per epoch (with ``epochs``); checked when
+            given, unused when ``total_steps`` is given.
         pct_start: fraction of the cycle spent rising, in ``(0, 1)``.
         anneal_strategy: ``"cos"`` or ``"linear"``.
         div_factor: positive; the initial learning rate is ``max_lr / div_factor``.
@@ -216,12 +218,14 @@ class OneCycleLR(EpochScheduler):
         final_div_factor: float = 1e4,
         last_epoch: int = 0,
     ) -> None:
+        if epochs is not None:  # checked whenever given, even if total_steps wins
+            epochs = as_int("epochs", epochs, minimum=1)
+        if steps_per_epoch is not None:
+            steps_per_epoch = as_int("steps_per_epoch", steps_per_epoch, minimum=1)
         if total_steps is not None:
             self.total_steps = as_int("total_steps", total_steps, minimum=1)
         elif epochs is not None and steps_per_epoch is not None:
-            self.total_steps = as_int("epochs", epochs, minimum=1) * as_int(
-                "steps_per_epoch", steps_per_epoch, minimum=1
-            )
+            self.total_steps = epochs * steps_per_epoch
         else:
             raise ValueError("give total_steps, or both epochs and steps_per_epoch")
         self.max_lrs = float_list("max_lr", max_lr)
