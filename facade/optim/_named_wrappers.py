@@ -201,7 +201,8 @@ class Lookahead(LearningRateInside):
         base_optimizer: the fast (inner) transform.
         sync_period: :math:`k`, >= 1.
         alpha: :math:`\alpha`, in [0, 1].
-        lr: the base optimizer's learning rate (see above); ``None``: its own.
+        lr: the base optimizer's learning rate (see above); ``None`` (default): the
+            base's own, or a stored ``1e-3`` for a base without one.
         weight_decay: L2 penalty added to the fast optimizer's gradient.
         {braintools_tail}
 
