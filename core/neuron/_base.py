@@ -13,7 +13,7 @@ from jax import Array
 from jax.typing import ArrayLike, DTypeLike
 
 from core._validation import as_float, check_choice
-from core.surrogate import Surrogate
+from core.surrogate import SpikeFunction, Surrogate
 
 from ._hyper import Fixed, resolve
 
@@ -124,9 +124,12 @@ def check_common(reset: str, dt: float, spike_fun: object) -> None:
     check_choice("reset", reset, ("soft", "hard"))
     check_dt(dt)
     if not isinstance(spike_fun, Surrogate):
+        kind = type(spike_fun).__name__
+        got = f"the class {spike_fun.__name__}" if isinstance(spike_fun, type) else kind
         raise TypeError(
-            "spike_fun must be a core.surrogate.Surrogate (e.g. surrogate.ReluGrad()); "
-            f"got {type(spike_fun).__name__}"
+            "spike_fun must be a surrogate instance: a core.surrogate.Surrogate (e.g. "
+            "surrogate.ReluGrad()) or an instance of a facade.surrogate.Surrogate subclass "
+            f"that defines surrogate_grad (a plain function has no surrogate derivative); got {got}"
         )
 
 
@@ -144,7 +147,7 @@ def fire(
     v: Array,
     threshold: float | Array,
     v_reset: Fixed,
-    spike_fun: Surrogate,
+    spike_fun: SpikeFunction,
     reset: Reset,
     detach_reset: bool,
     reset_threshold: float | Array | None = None,

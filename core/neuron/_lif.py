@@ -11,7 +11,7 @@ from jax import Array
 from jax.typing import ArrayLike, DTypeLike
 
 from core._validation import as_shape
-from core.surrogate import ReluGrad, Surrogate
+from core.surrogate import ReluGrad, SpikeFunction
 
 from ._base import (
     BatchShape,
@@ -65,7 +65,7 @@ class LIF(Cell[Array]):
         v_rest: resting potential :math:`v_{rest}` (also the initial state).
         reset: ``"soft"`` (subtract) or ``"hard"`` (set to ``v_reset``).
         detach_reset: pass the reset term through ``jax.lax.stop_gradient``.
-        spike_fun: the spike function, any :class:`core.surrogate.Surrogate`.
+        spike_fun: the spike function, any :class:`core.surrogate.SpikeFunction`.
         learn_tau: make ``tau`` a trainable leaf.
         learn_threshold: make ``v_threshold`` a trainable leaf.
 
@@ -93,7 +93,7 @@ class LIF(Cell[Array]):
     dt: float = eqx.field(static=True)
     reset: Reset = eqx.field(static=True)
     detach_reset: bool = eqx.field(static=True)
-    spike_fun: Surrogate
+    spike_fun: SpikeFunction
 
     def __init__(
         self,
@@ -106,7 +106,7 @@ class LIF(Cell[Array]):
         dt: float = 1.0,
         reset: Reset = "soft",
         detach_reset: bool = False,
-        spike_fun: Surrogate = ReluGrad(),  # noqa: B008 (an immutable module)
+        spike_fun: SpikeFunction = ReluGrad(),  # noqa: B008 (an immutable module)
         learn_tau: bool = False,
         learn_threshold: bool = False,
     ) -> None:
@@ -154,7 +154,7 @@ class IF(Cell[Array]):
         v_reset: reset potential.
         reset: keyword-only, ``"soft"`` or ``"hard"``.
         detach_reset: pass the reset term through ``jax.lax.stop_gradient``.
-        spike_fun: the spike function, any :class:`core.surrogate.Surrogate`.
+        spike_fun: the spike function, any :class:`core.surrogate.SpikeFunction`.
         learn_threshold: make ``v_threshold`` a trainable leaf.
 
     Example:
@@ -175,7 +175,7 @@ class IF(Cell[Array]):
     v_reset: Fixed
     reset: Reset = eqx.field(static=True)
     detach_reset: bool = eqx.field(static=True)
-    spike_fun: Surrogate
+    spike_fun: SpikeFunction
 
     def __init__(
         self,
@@ -185,7 +185,7 @@ class IF(Cell[Array]):
         *,
         reset: Reset = "soft",
         detach_reset: bool = False,
-        spike_fun: Surrogate = ReluGrad(),  # noqa: B008 (an immutable module)
+        spike_fun: SpikeFunction = ReluGrad(),  # noqa: B008 (an immutable module)
         learn_threshold: bool = False,
     ) -> None:
         self.shape = as_shape("size", size, min_ndim=0)
@@ -252,7 +252,7 @@ class ALIF(Cell[ALIFState]):
         dt: keyword-only, the time step. Default 1.
         reset: ``"soft"`` or ``"hard"``.
         detach_reset: pass the membrane reset term through ``jax.lax.stop_gradient``.
-        spike_fun: the spike function, any :class:`core.surrogate.Surrogate`.
+        spike_fun: the spike function, any :class:`core.surrogate.SpikeFunction`.
         learn_tau: make ``tau`` a trainable leaf.
         learn_threshold: make ``v_threshold`` a trainable leaf.
 
@@ -283,7 +283,7 @@ class ALIF(Cell[ALIFState]):
     dt: float = eqx.field(static=True)
     reset: Reset = eqx.field(static=True)
     detach_reset: bool = eqx.field(static=True)
-    spike_fun: Surrogate
+    spike_fun: SpikeFunction
 
     def __init__(
         self,
@@ -298,7 +298,7 @@ class ALIF(Cell[ALIFState]):
         dt: float = 1.0,
         reset: Reset = "soft",
         detach_reset: bool = False,
-        spike_fun: Surrogate = ReluGrad(),  # noqa: B008 (an immutable module)
+        spike_fun: SpikeFunction = ReluGrad(),  # noqa: B008 (an immutable module)
         learn_tau: bool = False,
         learn_threshold: bool = False,
     ) -> None:

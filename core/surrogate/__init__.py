@@ -10,6 +10,7 @@ when not.
 
 from __future__ import annotations
 
+from ._base import SpikeFunction as SpikeFunction
 from ._base import Surrogate as Surrogate
 from ._base import SurrogateLike as SurrogateLike
 from ._base import hyperparameter as hyperparameter
@@ -90,6 +91,7 @@ __all__ = [
     "Sigmoid",
     "SlayerGrad",
     "SoftSign",
+    "SpikeFunction",
     "SpikeRateEscape",
     "SquarewaveFourierSeries",
     "StraightThrough",

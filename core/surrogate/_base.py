@@ -6,7 +6,7 @@ import abc
 import dataclasses
 import functools
 from collections.abc import Callable
-from typing import Any, Protocol, TypeAlias, TypeVar
+from typing import Any, ClassVar, Literal, Protocol, TypeAlias, TypeVar
 
 import equinox as eqx
 import jax
@@ -142,6 +142,40 @@ class SurrogateLike(Protocol):
         """The smooth function whose derivative is :meth:`surrogate_grad`."""
 
 
+class SpikeFunction(SurrogateLike, Protocol):
+    r"""What a neuron's ``spike_fun`` accepts: a surrogate of either base class, called on ``x``.
+
+    A :class:`Surrogate` (every built-in such as ``ReluGrad()``, and your own Equinox
+    subclass) or an instance of a braintools-style :class:`facade.surrogate.Surrogate`
+    subclass: :func:`spike`'s :class:`SurrogateLike` interface, a call
+    :math:`x \mapsto \Theta(x)` returning an array, and the class attribute
+    ``__spike_function__ = True`` by which the two base classes recognise each other at run
+    time (``isinstance(s, core.surrogate.Surrogate)`` is true for both). It is the
+    annotation of ``spike_fun`` in :mod:`core.neuron` and :mod:`facade.nn`; use it for a
+    parameter of your own that takes any surrogate.
+
+    A plain function, a ``jax.custom_jvp`` Heaviside, an uncalled lowercase form
+    (``sigmoid`` rather than ``sigmoid(alpha=4.0)``) or a class rather than an instance is
+    not one: the neurons refuse them at run time (a plain function carries no surrogate
+    derivative the neuron could use), and a type checker refuses them too.
+
+    Example:
+        >>> import jax, jax.numpy as jnp
+        >>> from core.surrogate import Sigmoid, SpikeFunction
+        >>> def fire(spike_fun: SpikeFunction, v: jax.Array) -> jax.Array:
+        ...     return spike_fun(v - 1.0)
+        >>> print(fire(Sigmoid(), jnp.array([0.5, 1.5])))
+        [0. 1.]
+    """
+
+    @property
+    def __spike_function__(self) -> Literal[True]:
+        """Marks the two surrogate base classes (see :meth:`Surrogate.__subclasshook__`)."""
+
+    def __call__(self, x: ArrayLike) -> Array:
+        """Spikes ``[x >= 0]`` in the dtype of ``x``, with the surrogate derivative."""
+
+
 S = TypeVar("S", bound=SurrogateLike)
 M = TypeVar("M", bound="Surrogate")
 _Method = Callable[[Any, Array], Array]
@@ -229,6 +263,7 @@ class Surrogate(eqx.Module):
 
     learnable: bool = eqx.field(default=False, static=True, kw_only=True)
     smooth_forward: bool = eqx.field(default=False, static=True, kw_only=True)
+    __spike_function__: ClassVar[Literal[True]] = True  # a SpikeFunction
 
     @classmethod
     def __subclasshook__(cls, subclass: type) -> bool:

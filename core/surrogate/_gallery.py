@@ -10,11 +10,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._base import Surrogate
+from ._base import SpikeFunction
 
 
 def plot_gallery(
-    surrogates: Sequence[Surrogate],
+    surrogates: Sequence[SpikeFunction],
     path: str | Path,
     *,
     x_range: tuple[float, float] = (-3.0, 3.0),
@@ -30,7 +30,7 @@ def plot_gallery(
     dependency (``pip install spiketrain[examples]``).
 
     Args:
-        surrogates: the surrogate modules to draw, one panel each.
+        surrogates: the surrogates to draw (any :class:`SpikeFunction`), one panel each.
         path: where to write the PNG; parent folders are created.
         x_range: the interval of ``x`` to draw.
         num_points: number of sample points.

@@ -18,7 +18,7 @@ from core._docstrings import fill_doc
 from core._validation import as_shape, resolve_alias
 from core.neuron import Cell, Reset
 from core.neuron._hyper import HyperValue
-from core.surrogate import ReluGrad, Surrogate
+from core.surrogate import ReluGrad, SpikeFunction
 
 C = TypeVar("C", bound=Cell[Any])
 T = TypeVar("T")
@@ -170,8 +170,10 @@ class LIF(_Neuron[core_neuron.LIF]):
             set (at construction), else 1.
         reset: ``"soft"`` or ``"hard"`` (alias ``spk_reset``).
         detach_reset: pass the reset term through ``jax.lax.stop_gradient``.
-        spike_fun: any :class:`core.surrogate.Surrogate` (alias ``spk_fun``);
-            default ``surrogate.ReluGrad()``.
+        spike_fun: a surrogate instance, built-in (``surrogate.ReluGrad()``) or of your
+            own :class:`facade.surrogate.Surrogate` subclass: any
+            :class:`core.surrogate.SpikeFunction` (alias ``spk_fun``); default
+            ``surrogate.ReluGrad()``.
         learn_tau: train ``tau`` (a ``ParamState``).
         learn_threshold: train ``v_threshold`` (a ``ParamState``).
         name: the module name.
@@ -203,14 +205,14 @@ class LIF(_Neuron[core_neuron.LIF]):
         dt: float | None = None,
         reset: Reset | None = None,
         detach_reset: bool = False,
-        spike_fun: Surrogate | None = None,
+        spike_fun: SpikeFunction | None = None,
         learn_tau: bool = False,
         learn_threshold: bool = False,
         name: str | None = None,
         V_th: HyperValue | None = None,
         V_reset: HyperValue | None = None,
         V_rest: HyperValue | None = None,
-        spk_fun: Surrogate | None = None,
+        spk_fun: SpikeFunction | None = None,
         spk_reset: Reset | None = None,
     ) -> None:
         cell = core_neuron.LIF(
@@ -262,7 +264,8 @@ class IF(_Neuron[core_neuron.IF]):
         v_reset: reset potential (alias ``V_reset``).
         reset: keyword-only, ``"soft"`` or ``"hard"`` (alias ``spk_reset``).
         detach_reset: pass the reset term through ``jax.lax.stop_gradient``.
-        spike_fun: any :class:`core.surrogate.Surrogate` (alias ``spk_fun``).
+        spike_fun: any :class:`core.surrogate.SpikeFunction`, built-in or a
+            :class:`facade.surrogate.Surrogate` subclass's instance (alias ``spk_fun``).
         learn_threshold: train ``v_threshold``.
         name: the module name.
         {brainpy_threshold}
@@ -287,12 +290,12 @@ class IF(_Neuron[core_neuron.IF]):
         *,
         reset: Reset | None = None,
         detach_reset: bool = False,
-        spike_fun: Surrogate | None = None,
+        spike_fun: SpikeFunction | None = None,
         learn_threshold: bool = False,
         name: str | None = None,
         V_th: HyperValue | None = None,
         V_reset: HyperValue | None = None,
-        spk_fun: Surrogate | None = None,
+        spk_fun: SpikeFunction | None = None,
         spk_reset: Reset | None = None,
     ) -> None:
         cell = core_neuron.IF(
@@ -331,7 +334,8 @@ class ALIF(_Neuron[core_neuron.ALIF]):
         dt: the time step; ``None``: ``brainstate.environ``'s ``dt`` if set, else 1.
         reset: ``"soft"`` or ``"hard"`` (alias ``spk_reset``).
         detach_reset: pass the membrane reset term through ``jax.lax.stop_gradient``.
-        spike_fun: any :class:`core.surrogate.Surrogate` (alias ``spk_fun``).
+        spike_fun: any :class:`core.surrogate.SpikeFunction`, built-in or a
+            :class:`facade.surrogate.Surrogate` subclass's instance (alias ``spk_fun``).
         learn_tau: train ``tau``.
         learn_threshold: train ``v_threshold``.
         name: the module name.
@@ -363,14 +367,14 @@ class ALIF(_Neuron[core_neuron.ALIF]):
         dt: float | None = None,
         reset: Reset | None = None,
         detach_reset: bool = False,
-        spike_fun: Surrogate | None = None,
+        spike_fun: SpikeFunction | None = None,
         learn_tau: bool = False,
         learn_threshold: bool = False,
         name: str | None = None,
         V_th: HyperValue | None = None,
         V_reset: HyperValue | None = None,
         V_rest: HyperValue | None = None,
-        spk_fun: Surrogate | None = None,
+        spk_fun: SpikeFunction | None = None,
         spk_reset: Reset | None = None,
     ) -> None:
         cell = core_neuron.ALIF(

@@ -32,6 +32,7 @@ from core.surrogate import ReluGrad as ReluGrad
 from core.surrogate import Sigmoid as Sigmoid
 from core.surrogate import SlayerGrad as SlayerGrad
 from core.surrogate import SoftSign as SoftSign
+from core.surrogate import SpikeFunction as SpikeFunction
 from core.surrogate import SpikeRateEscape as SpikeRateEscape
 from core.surrogate import SquarewaveFourierSeries as SquarewaveFourierSeries
 from core.surrogate import StraightThrough as StraightThrough

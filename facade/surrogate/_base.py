@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import equinox as eqx
 import jax
@@ -64,6 +64,11 @@ class Surrogate(metaclass=abc.ABCMeta):  # noqa: B024 (ABCMeta for __subclasshoo
     :class:`core.surrogate.Surrogate` Equinox modules; ``isinstance`` treats the two base
     classes as one (each built-in is an instance of this class, and a subclass of this
     class is accepted wherever a :class:`core.surrogate.Surrogate` is checked for).
+    For a type checker, an instance of a subclass and a built-in are both a
+    :class:`core.surrogate.SpikeFunction` (also ``braintools.surrogate.SpikeFunction``),
+    the type of every neuron's ``spike_fun``: annotate a parameter that takes any
+    surrogate with it. This class as an annotation admits only its subclasses (a
+    built-in is an Equinox module, not a subclass a type checker can see).
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -87,7 +92,8 @@ class Surrogate(metaclass=abc.ABCMeta):  # noqa: B024 (ABCMeta for __subclasshoo
 
     learnable: bool = False
     smooth_forward: bool = False
-    __spike_function__ = True  # core.surrogate.Surrogate accepts it (see its __subclasshook__)
+    # core.surrogate.Surrogate accepts it (see its __subclasshook__); a core.surrogate.SpikeFunction
+    __spike_function__: ClassVar[Literal[True]] = True
 
     def __init__(self) -> None:  # noqa: B027 (braintools subclasses call super().__init__())
         """Nothing to set: subclasses assign their hyperparameters as attributes."""
@@ -112,9 +118,11 @@ class Surrogate(metaclass=abc.ABCMeta):  # noqa: B024 (ABCMeta for __subclasshoo
     @classmethod
     def __subclasshook__(cls, subclass: type) -> bool:
         # a built-in (Equinox) surrogate is one of ours; core's base itself is not, so the
-        # two hooks never consult each other
-        if cls is Surrogate and subclass is not core_surrogate.Surrogate:
-            return core_surrogate.Surrogate in subclass.__mro__
+        # two hooks never consult each other. Anything else: the usual check (a subclass of
+        # this class is one of ours; answering False here would deny it)
+        built_in = core_surrogate.Surrogate in subclass.__mro__[1:]
+        if cls is Surrogate and built_in:
+            return True
         return NotImplemented  # type: ignore[no-any-return]  # typeshed: NotImplemented is Any
 
     def surrogate_fun(self, x: Array) -> Array:

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from jax import Array
 
 import facade as braintools
-from core import surrogate
+from core import neuron, surrogate
 from core.surrogate import ReluGrad, Sigmoid, SlayerGrad, Surrogate
 
 
@@ -65,3 +65,12 @@ assert_type(any_spikes(TanhSurrogate(), x), Array)
 assert_type(any_spikes(Sigmoid(), x), Array)
 assert_type(Bounded(width=0.25)(x), Array)
 assert_type(Sigmoid(learnable=True).hyperparameters(), dict[str, float | Array])
+
+# a neuron's spike_fun: a built-in or a braintools-style subclass, both a SpikeFunction
+any_surrogate: surrogate.SpikeFunction = TanhSurrogate(alpha=2.0)
+assert_type(any_surrogate(x), Array)
+assert_type(braintools.nn.LIF(5, spike_fun=TanhSurrogate()).cell.spike_fun, surrogate.SpikeFunction)
+alif = braintools.nn.ALIF(5, spk_fun=any_surrogate).cell
+assert_type(alif.update(alif.init(), x)[1], Array)
+assert_type(neuron.IF(5, spike_fun=TanhSurrogate()).update(x, x), tuple[Array, Array])
+built_in_or_custom: list[surrogate.SpikeFunction] = [Sigmoid(), TanhSurrogate(), Cauchy()]
