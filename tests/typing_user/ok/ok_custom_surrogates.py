@@ -38,7 +38,7 @@ class Triangle(braintools.surrogate.Surrogate):
 
 
 class SNN(brainstate.nn.Module):
-    """Any surrogate, built-in or custom, passed through a model's own constructor."""
+    """A surrogate of either kind, built-in or custom, passed through the model's constructor."""
 
     def __init__(self, spike_fun: braintools.surrogate.SpikeFunction) -> None:
         super().__init__()
