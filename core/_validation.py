@@ -12,7 +12,9 @@ Two kinds of value reach a constructor:
   can be checked; a value check would need a host synchronisation. Learnable values stay in
   range by construction (for example a positive parametrisation), never by a run-time check.
 
-The helpers never force a device-to-host copy of a traced value.
+The helpers never force a device-to-host copy of a traced value. The rules for dtypes and
+random keys (:func:`as_dtype`, :func:`as_key`) live in :mod:`core._validation_jax` and are
+re-exported here: import every rule from this module.
 """
 
 from __future__ import annotations
@@ -20,19 +22,24 @@ from __future__ import annotations
 import numbers
 import operator
 from collections.abc import Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypedDict, TypeVar, Unpack, cast
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from core._docstrings import fill_doc
+from core._validation_jax import as_dtype as as_dtype
+from core._validation_jax import as_key as as_key
 
 T = TypeVar("T")
 
 __all__ = [
+    "Bounds",
+    "as_dtype",
     "as_float",
     "as_int",
+    "as_key",
     "as_pair",
     "as_shape",
     "check_choice",
@@ -61,6 +68,38 @@ def interval(
     return "finite"
 
 
+_BOUNDS = """low: the smallest valid value, or ``None`` (the default) for no lower bound.
+high: the largest valid value, or ``None`` (the default) for no upper bound.
+low_open: exclude ``low`` itself (default ``False``).
+high_open: exclude ``high`` itself (default ``False``)."""
+"""The four bounds of a real interval, described once (:class:`Bounds`, :func:`check_real`,
+:func:`as_float`)."""
+
+
+@fill_doc(bounds=_BOUNDS)
+class Bounds(TypedDict, total=False):
+    """The valid interval of a real setting: the keyword arguments ``**bounds`` of
+    :func:`check_real` and :func:`as_float` (every key optional).
+
+    Attributes:
+        {bounds}
+
+    Example:
+        >>> from core._validation import Bounds, as_float
+        >>> unit: Bounds = {"low": 0, "high": 1, "high_open": True}
+        >>> as_float("b1", 0.9, **unit)
+        0.9
+    """
+
+    low: float | None
+    high: float | None
+    low_open: bool
+    high_open: bool
+
+
+_BOUND_KEYS = ", ".join(Bounds.__annotations__)
+
+
 def _outside(
     values: np.ndarray,
     low: float | None,
@@ -75,29 +114,33 @@ def _outside(
     return high is not None and bool(np.any(values >= high if high_open else values > high))
 
 
+def _limits(bounds: Bounds) -> tuple[float | None, float | None, bool, bool]:
+    """``(low, high, low_open, high_open)``, with the defaults of the keys not given; an
+    unknown key (a misspelt bound, which mypy would flag) is refused as a keyword would be."""
+    unknown = bounds.keys() - Bounds.__annotations__.keys()
+    if unknown:
+        raise TypeError(f"unexpected interval bound(s) {sorted(unknown)}; valid: {_BOUND_KEYS}")
+    low_open, high_open = bounds.get("low_open", False), bounds.get("high_open", False)
+    return bounds.get("low"), bounds.get("high"), low_open, high_open
+
+
 def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-_REAL_INTERVAL = """name: the argument's name, as the user wrote it.
-value: the value to check.
-low: the smallest valid value, or ``None`` for no lower bound.
-high: the largest valid value, or ``None`` for no upper bound.
-low_open: exclude ``low`` itself.
-high_open: exclude ``high`` itself."""
+_REAL_INTERVAL = "\n".join(
+    (
+        "name: the argument's name, as the user wrote it.",
+        "value: the value to check.",
+        "**bounds: the valid interval (:class:`Bounds`), any of:",
+        *(f"    {line}" for line in _BOUNDS.splitlines()),
+    )
+)
 """The arguments of :func:`check_real` and :func:`as_float`, described once."""
 
 
 @fill_doc(real_interval=_REAL_INTERVAL)
-def check_real(
-    name: str,
-    value: object,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> None:
+def check_real(name: str, value: object, **bounds: Unpack[Bounds]) -> None:
     """Refuse ``value`` unless it is a real number or array lying in ``low .. high``.
 
     Accepts Python / NumPy numbers and integer or floating arrays (JAX arrays too). A traced
@@ -120,6 +163,7 @@ def check_real(
         ...
         ValueError: alpha must be a finite number > 0, got -4.0
     """
+    low, high, low_open, high_open = _limits(bounds)
     if isinstance(value, bool | np.bool_):
         raise TypeError(f"{name} must be a real number, got the bool {value!r}")
     if isinstance(value, numbers.Real):
@@ -142,15 +186,7 @@ def check_real(
 
 
 @fill_doc(real_interval=_REAL_INTERVAL)
-def as_float(
-    name: str,
-    value: object,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
+def as_float(name: str, value: object, **bounds: Unpack[Bounds]) -> float:
     """``value`` as a Python ``float`` after checking it is a concrete real in ``low .. high``.
 
     For settings that must be known when the object is built (a scheduler's ``gamma``, a
@@ -181,7 +217,7 @@ def as_float(
         value = float(value)
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} of type {_type_name(value)}")
-    check_real(name, value, low=low, high=high, low_open=low_open, high_open=high_open)
+    check_real(name, value, **bounds)
     return float(value)
 
 

@@ -148,7 +148,7 @@ RANGES: dict[str, Kind] = {
     "core.optim.scale.step_size": Real(), "core.optim.sgd.momentum": UNIT,
     "Lookahead.alpha": UNIT, "core.optim.lookahead.slow_step_size": UNIT,
     "Adafactor.eps": Pair(NONNEG), "Rprop.etas": Pair(POSITIVE),
-    "Rprop.step_sizes": Pair(POSITIVE), "core.optim.ema.decay": UNIT,
+    "Rprop.step_sizes": Pair(NONNEG), "core.optim.ema.decay": UNIT,
     "milestones": IntSeq(0), "boundaries": IntSeq(0), "interpolate_type": Choice(("linear", "cos")),
     "inner": Instance("transform"), "fast_optimizer": Instance("transform"),
     "base_optimizer": Instance("transform"), "tx": Instance("transform"),
@@ -263,27 +263,9 @@ ALIASES = {
 }  # fmt: skip
 
 # Cases the sweep found refusing badly (no error, or one that does not name the argument)
-# and left open: facade.optim is being reworked elsewhere, and a dtype / key rule is missing
-# from core._validation. Strict: a listed case that is refused properly fails
-# ``test_known_gap_is_still_open``: remove it from the list.
-KNOWN_GAPS: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "core.optim.adam(mu_dtype)", "core.optim.adamw(mu_dtype)",
-            "core.optim.amsgrad(mu_dtype)", "core.optim.lion(mu_dtype)",
-            "core.optim.nadam(mu_dtype)", "core.optim.scale_by_adam(mu_dtype)",
-            "core.optim.scale_by_lion(mu_dtype)", "core.optim.scale_by_novograd(mu_dtype)",
-            "core.optim.ema(accumulator_dtype)", "core.optim.sgd(accumulator_dtype)",
-            "core.optim.trace(accumulator_dtype)", "core.optim.adafactor(dtype_momentum)",
-        ],
-        "a dtype argument is not checked when built (core._validation has no dtype rule); "
-        "a bad one fails at init with NumPy's 'data type not understood'",
-    ),
-    **dict.fromkeys(
-        ["core.optim.add_noise(key)", "core.optim.noisy_sgd(key)"],
-        "the random key is not checked when built (no key rule in core._validation)",
-    ),
-}  # fmt: skip
+# and left open, with the reason; none at present. Strict: a listed case that is refused
+# properly fails ``test_known_gap_is_still_open``: remove it from the list.
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 from jax.typing import DTypeLike
 
 from core._docstrings import fill_doc
-from core._validation import check_real
+from core._validation import as_dtype, check_real
 
 from . import _tree as tu
 from ._base import GradientTransformation, OptState, ParamFree, Params, Updates
@@ -163,6 +163,7 @@ def scale_by_adam(
         Reddi et al., *On the Convergence of Adam and Beyond*, 2018.
     """
     _check_adam_args(b1, b2, eps, eps_root)
+    mu_dtype = as_dtype("mu_dtype", mu_dtype)
     return _ScaleByAdam(mu_dtype, nesterov, amsgrad, b1, b2, eps, eps_root)
 
 

@@ -314,7 +314,8 @@ def lion(
         {learning_rate}
         b1: interpolation weight, in [0, 1).
         b2: momentum decay, in [0, 1).
-        mu_dtype: dtype of the momentum.
+        mu_dtype: floating (complex for complex parameters) dtype of the momentum, or ``None``
+            for the parameter's dtype.
         weight_decay: :math:`\lambda`, >= 0.
         {decay_mask}
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from jax.typing import DTypeLike
 
-from core._validation import as_int, check_real
+from core._validation import as_dtype, as_int, check_real
 
 from ._base import GradientTransformation, ScalarOrSchedule, chain, identity
 from ._clipping import clip_by_block_rms
@@ -179,7 +179,7 @@ def adafactor(
     multiply_by_parameter_scale: bool = True,
     clipping_threshold: float | None = 1.0,
     momentum: float | None = None,
-    dtype_momentum: DTypeLike = "float32",
+    dtype_momentum: DTypeLike | None = "float32",
     weight_decay_rate: ScalarOrSchedule | None = None,
     eps: float = 1e-30,
     factored: bool = True,
@@ -201,7 +201,8 @@ def adafactor(
         multiply_by_parameter_scale: scale by the parameter RMS.
         clipping_threshold: block-RMS clipping threshold, or ``None``.
         momentum: momentum (EMA of updates), or ``None``.
-        dtype_momentum: dtype of the momentum.
+        dtype_momentum: floating (complex for complex parameters) dtype of the momentum, or
+            ``None`` for the parameter's dtype.
         weight_decay_rate: decay rate, or ``None``.
         eps: added to :math:`g^2`.
         factored: factor the second moments.
@@ -218,6 +219,7 @@ def adafactor(
         Shazeer & Stern, *Adafactor*, ICML 2018.
     """
     as_int("min_dim_size_to_factor", min_dim_size_to_factor)
+    dtype_momentum = as_dtype("dtype_momentum", dtype_momentum)
     check_real("decay_rate", decay_rate)
     as_int("decay_offset", decay_offset)
     check_real("eps", eps, low=0, low_open=True)

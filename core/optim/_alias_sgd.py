@@ -10,7 +10,7 @@ from typing import Any
 import jax
 from jax.typing import DTypeLike
 
-from core._validation import check_real
+from core._validation import as_dtype, check_real
 
 from ._base import GradientTransformation, ScalarOrSchedule, chain, identity
 from ._combine import masked
@@ -45,7 +45,8 @@ def sgd(
         {learning_rate}
         momentum: :math:`\mu`, or ``None`` for plain SGD.
         nesterov: use Nesterov momentum.
-        accumulator_dtype: dtype of the momentum buffer.
+        accumulator_dtype: floating (complex for complex parameters) dtype of the momentum
+            buffer, or ``None`` for the parameter's dtype.
 
     Returns:
         The optimizer (:func:`trace` then :func:`scale_by_learning_rate`).
@@ -56,6 +57,7 @@ def sgd(
     """
     if momentum is not None:
         check_real("momentum", momentum, low=0, high=1)
+    accumulator_dtype = as_dtype("accumulator_dtype", accumulator_dtype)  # also without momentum
     first = identity() if momentum is None else trace(momentum, nesterov, accumulator_dtype)
     return chain(first, scale_by_learning_rate(learning_rate))
 
@@ -77,7 +79,8 @@ def noisy_sgd(
         learning_rate: the step size (number or schedule), >= 0.
         eta: initial noise variance.
         gamma: annealing exponent.
-        key: integer seed or PRNG key.
+        key: an integer seed, a key ``jax.random.key(seed)`` or a legacy key
+            ``jax.random.PRNGKey(seed)``.
 
     Returns:
         The optimizer: annealed Gaussian noise added, then the learning rate.

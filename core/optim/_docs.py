@@ -15,7 +15,8 @@ b2: decay of the second moment, in [0, 1)."""
 ADAM_EPS = """eps: added to the denominator outside the square root, > 0.
 eps_root: added inside the square root, >= 0."""
 
-MU_DTYPE = "mu_dtype: dtype of the first moment (default: the parameter's dtype)."
+MU_DTYPE = """mu_dtype: floating (complex for complex parameters) dtype of the first moment, or
+    ``None`` for the parameter's dtype."""
 
 DECAY_MASK = (
     "mask: where to decay (booleans like the params, or a function of them): see :func:`masked`."

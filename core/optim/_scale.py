@@ -12,7 +12,7 @@ import jax.numpy as jnp
 from jax.typing import DTypeLike
 
 from core._docstrings import fill_doc
-from core._validation import check_real
+from core._validation import as_dtype, as_key, check_real
 
 from . import _tree as tu
 from ._base import (
@@ -254,7 +254,8 @@ def trace(
     Args:
         decay: the momentum :math:`\mu`, in [0, 1].
         nesterov: use Nesterov momentum.
-        accumulator_dtype: dtype of the buffer (default: the parameter's dtype).
+        accumulator_dtype: floating (complex for complex parameters) dtype of the buffer, or
+            ``None`` for the parameter's dtype.
 
     Returns:
         The transform.
@@ -273,7 +274,7 @@ def trace(
         Polyak, 1964; Sutskever et al., *On the importance of initialization and momentum*, 2013.
     """
     check_real("decay", decay, low=0, high=1)
-    return _Trace(decay, accumulator_dtype, nesterov)
+    return _Trace(decay, as_dtype("accumulator_dtype", accumulator_dtype), nesterov)
 
 
 class EmaState(NamedTuple):
@@ -310,14 +311,15 @@ def ema(
     Args:
         decay: :math:`\beta`, in [0, 1].
         debias: divide by :math:`1-\beta^t`.
-        accumulator_dtype: dtype of the average (default: the parameter's dtype).
+        accumulator_dtype: floating (complex for complex parameters) dtype of the average, or
+            ``None`` for the parameter's dtype.
 
     {transform_example}
         >>> print(first_update(optim.ema(0.5, debias=False), jnp.ones(1)))
         [0.5]
     """
     check_real("decay", decay, low=0, high=1)
-    return _Ema(decay, accumulator_dtype, debias)
+    return _Ema(decay, as_dtype("accumulator_dtype", accumulator_dtype), debias)
 
 
 class _ScaleBySign(Stateless, ParamFree):
@@ -356,7 +358,8 @@ class _AddNoise(ParamFree):
 
     def init(self, params: Params) -> OptState:
         del params
-        key = jax.random.PRNGKey(self.key) if isinstance(self.key, int) else self.key
+        seed = jnp.ndim(self.key) == 0 and jnp.issubdtype(jnp.result_type(self.key), jnp.integer)
+        key = jax.random.PRNGKey(self.key) if seed else self.key  # a seed (see as_key)
         return AddNoiseState(tu.zero_count(), key)
 
     def step(self, updates: Updates, state: OptState) -> tuple[Updates, OptState]:
@@ -379,7 +382,8 @@ def add_noise(eta: float, gamma: float, key: int | jax.Array = 0) -> GradientTra
     Args:
         eta: initial variance, >= 0.
         gamma: annealing exponent, >= 0.
-        key: an integer seed or a PRNG key (stored in the state, split each step).
+        key: an integer seed, a key ``jax.random.key(seed)`` or a legacy key
+            ``jax.random.PRNGKey(seed)`` (kept in the state, split each step).
 
     {transform_example}
         >>> print(first_update(optim.add_noise(0.0, 0.55, key=0), jnp.ones(2)))
@@ -390,7 +394,7 @@ def add_noise(eta: float, gamma: float, key: int | jax.Array = 0) -> GradientTra
     """
     check_real("eta", eta, low=0)
     check_real("gamma", gamma, low=0)
-    return _AddNoise(eta, gamma, key)
+    return _AddNoise(eta, gamma, as_key("key", key))
 
 
 class _ScaleByTrustRatio(ByParam):

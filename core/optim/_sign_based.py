@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from jax.typing import DTypeLike
 
 from core._docstrings import fill_doc
-from core._validation import check_real
+from core._validation import as_dtype, check_real
 
 from . import _tree as tu
 from ._adam import _check_adam_args
@@ -43,7 +43,7 @@ class _ScaleByLion(ParamFree):
 
 @fill_doc(**OPTIMIZER)
 def scale_by_lion(
-    b1: float = 0.9, b2: float = 0.99, mu_dtype: Any = None
+    b1: float = 0.9, b2: float = 0.99, mu_dtype: DTypeLike | None = None
 ) -> GradientTransformation:
     r"""Lion: the sign of an interpolation of momentum and gradient.
 
@@ -55,7 +55,8 @@ def scale_by_lion(
     Args:
         b1: interpolation weight for the update, in [0, 1).
         b2: momentum decay, in [0, 1).
-        mu_dtype: dtype of the momentum (default: the parameter's dtype).
+        mu_dtype: floating (complex for complex parameters) dtype of the momentum, or ``None``
+            for the parameter's dtype.
 
     {transform_example}
         >>> print(first_update(optim.scale_by_lion(), jnp.array([0.3, -2.0])))
@@ -66,7 +67,7 @@ def scale_by_lion(
     """
     check_real("b1", b1, low=0, high=1, high_open=True)
     check_real("b2", b2, low=0, high=1, high_open=True)
-    return _ScaleByLion(b1, b2, mu_dtype)
+    return _ScaleByLion(b1, b2, as_dtype("mu_dtype", mu_dtype))
 
 
 class ScaleByRpropState(NamedTuple):
@@ -213,7 +214,8 @@ def scale_by_novograd(
         b2: second-moment decay, in [0, 1).
         {adam_eps}
         weight_decay: :math:`\lambda`, >= 0.
-        mu_dtype: dtype of the momentum.
+        mu_dtype: floating (complex for complex parameters) dtype of the momentum, or ``None``
+            for the parameter's dtype.
 
     Returns:
         The transform (needs ``params``).
@@ -229,4 +231,5 @@ def scale_by_novograd(
     """
     _check_adam_args(b1, b2, eps, eps_root)
     check_real("weight_decay", weight_decay, low=0)
+    mu_dtype = as_dtype("mu_dtype", mu_dtype)
     return _ScaleByNovograd(mu_dtype, b1, b2, eps, eps_root, weight_decay)
