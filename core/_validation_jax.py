@@ -8,6 +8,7 @@ first made. Neither rule makes a device array.
 
 from __future__ import annotations
 
+import functools
 import operator
 from typing import Any, Literal, cast
 
@@ -77,9 +78,16 @@ def as_dtype(
 
 
 def _raw_key_shape() -> tuple[int, ...]:
-    """The shape of a legacy ``uint32`` key of JAX's default PRNG implementation (no array
-    is made: the shape comes from an abstract evaluation)."""
-    return tuple(jax.eval_shape(jax.random.PRNGKey, 0).shape)
+    """The shape of a legacy ``uint32`` key of JAX's default PRNG implementation."""
+    return _key_shape_of(str(jax.config.jax_default_prng_impl))  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _key_shape_of(impl: str) -> tuple[int, ...]:
+    """The shape of a legacy key of the PRNG implementation ``impl`` (the current default; no
+    array is made: the shape comes from an abstract evaluation, once per implementation)."""
+    del impl  # the cache key
+    return tuple(jax.eval_shape(lambda: jax.random.PRNGKey(0)).shape)  # new: jax caches by function
 
 
 def as_key(name: str, value: object) -> int | jax.Array:

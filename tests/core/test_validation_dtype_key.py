@@ -81,6 +81,16 @@ def test_as_key_returns_a_key_unchanged(key: Any) -> None:
     assert as_key("key", key) is key
 
 
+def test_as_key_takes_the_legacy_key_shape_of_the_current_prng_implementation() -> None:
+    threefry = np.zeros(2, np.uint32)
+    assert as_key("key", threefry) is threefry
+    with jax.default_prng_impl("rbg"):  # legacy rbg keys are uint32[4]
+        rbg = np.zeros(4, np.uint32)
+        assert as_key("key", rbg) is rbg
+        with pytest.raises(ValueError, match=r"a legacy key has shape \(4,\), got .*\(2,\)"):
+            as_key("key", threefry)
+
+
 def test_as_key_accepts_traced_seeds_and_keys() -> None:
     seed_out = jax.jit(lambda s: jnp.asarray(as_key("key", s)))(3)
     assert int(seed_out) == 3
