@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, cast
 
 import equinox as eqx
 import jax
@@ -12,7 +12,7 @@ import numpy as np
 from jax import Array
 from jax.typing import DTypeLike
 
-from core._validation import as_float, as_shape, check_choice
+from core._validation import as_dtype, as_float, as_shape, check_choice
 
 Mode = Literal["fan_in", "fan_out", "fan_avg"]
 Key = Array | np.random.Generator
@@ -113,14 +113,19 @@ def kaiming_normal(scale: float = 2.0, mode: Mode = "fan_in") -> KaimingNormal:
 
 
 def float_dtype(dtype: DTypeLike | None) -> np.dtype:
-    """``dtype`` (``None``: JAX's default float) as a floating NumPy dtype, or a clear error."""
-    try:
-        resolved = np.dtype(jnp.float64 if dtype is None else dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be a floating dtype; got {dtype!r}") from None
-    if not jnp.issubdtype(resolved, jnp.floating):
-        raise TypeError(f"dtype must be a floating dtype; got {dtype!r}")
-    return np.dtype(jax.dtypes.canonicalize_dtype(resolved))
+    """``dtype`` (``None``: JAX's default float) as a floating NumPy dtype, or a clear error.
+
+    The rule of :func:`core._validation.as_dtype` (real floating dtypes only), canonicalised
+    (``float64`` is ``float32`` unless ``jax_enable_x64`` is set).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core.init import float_dtype
+        >>> float_dtype(None), float_dtype(jnp.bfloat16)
+        (dtype('float32'), dtype(bfloat16))
+    """
+    resolved = as_dtype("dtype", jnp.float64 if dtype is None else dtype, kind="floating")
+    return cast(np.dtype, resolved)
 
 
 def _generator(key: Key) -> np.random.Generator:
