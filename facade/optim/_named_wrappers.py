@@ -14,25 +14,7 @@ from core._validation import check_real, resolve_alias
 from ._docs import OPTIMIZER
 from ._named import LearningRate
 from ._named_other import LearningRateInside
-from ._states import key_entry
-
-
-def _nest(flat: dict[str, Any], paths: dict[str, tuple[Any, ...]]) -> Any:
-    """The registered parameter values ``{name: value}`` in the structure they were given.
-
-    Dicts (and attributes, sequence indices) along each key path become nested dicts;
-    a single registered bare state gives its value.
-    """
-    if list(paths.values()) == [()]:
-        return next(iter(flat.values()))
-    root: dict[Any, Any] = {}
-    for name, path in paths.items():
-        node = root
-        keys = [key_entry(k) for k in path]
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-        node[keys[-1]] = flat[name]
-    return root
+from ._own_lr import own_learning_rates, refuse_lr_for_schedules
 
 
 @fill_doc(**OPTIMIZER)
@@ -113,7 +95,6 @@ class LBFGS(LearningRateInside):
         self.memory_size = memory_size
         self.scale_init_precond = scale_init_precond
         self.linesearch = search
-        self._value_fns: dict[Callable[..., Any], Callable[..., Any]] = {}
         super().__init__(
             self._learning_rate(lr, learning_rate),
             0.0,
@@ -152,24 +133,8 @@ class LBFGS(LearningRateInside):
         if value_fn is not None:
             if len(self._groups) > 1:
                 raise ValueError("value_fn: LBFGS line searches need a single parameter group")
-            extra["value_fn"] = self._structured(value_fn)
+            extra["value_fn"] = value_fn  # the transform sees the parameters as registered
         super().update(grads, **extra)
-
-    def _structured(self, value_fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        """``value_fn`` taking the flat ``{name: value}`` dict the core transform sees.
-
-        Cached per function object (and per registration), so the compiled update is reused.
-        """
-        paths = {name: tuple(path) for name, (path, _) in self._states.items()}
-        cached = self._value_fns.get(value_fn)
-        if cached is None or getattr(cached, "paths", None) != paths:
-
-            def flat_value_fn(flat: dict[str, Any]) -> Any:
-                return value_fn(_nest(flat, paths))
-
-            flat_value_fn.paths = paths  # type: ignore[attr-defined]
-            self._value_fns[value_fn] = cached = flat_value_fn
-        return cached
 
 
 @fill_doc(**OPTIMIZER)
@@ -225,6 +190,7 @@ class Lookahead(LearningRateInside):
     """
 
     state_may_hold_inputs = True
+    lr_beside_schedule = True  # a base's schedule keeps running; lr is then stored only
 
     def __init__(
         self,
@@ -287,28 +253,14 @@ def _learning_rate_of(base: core_optim.TransformLike, given: LearningRate | None
     numeric ones; without it, the base's own (one number) is used so that nothing changes.
     A schedule keeps running whatever is written (a given ``lr`` could not drive it).
     """
-
-    def is_named(node: object) -> bool:
-        return isinstance(node, core_optim.InjectHyperparams)
-
-    rates = [
-        node.hyperparams["learning_rate"]
-        for node in jax.tree.leaves(base, is_leaf=is_named)
-        if isinstance(node, core_optim.InjectHyperparams) and "learning_rate" in node.hyperparams
-    ]
-    schedules = [rate for rate in rates if callable(rate)]
-    numbers = {float(rate) for rate in rates if not callable(rate)}
+    rates = own_learning_rates(base)
     if given is not None:
-        if schedules:
-            raise ValueError(
-                "lr: base_optimizer's learning rate is a schedule, which lr cannot drive; "
-                "leave lr unset to keep the schedule, or give the base a number"
-            )
+        refuse_lr_for_schedules(rates, "base_optimizer")
         return given
-    if len(numbers) > 1 or (numbers and schedules):
+    if rates.several:
         raise ValueError(
-            "lr: base_optimizer holds several learning rates (numbers "
-            f"{sorted(numbers)}, {len(schedules)} schedules); Lookahead drives them all with "
-            "one lr: give lr explicitly, or build the base with one learning rate"
+            f"lr: base_optimizer holds several learning rates ({rates.describe()}); Lookahead "
+            "drives them all with one lr: give lr explicitly, or build the base with one "
+            "learning rate"
         )
-    return numbers.pop() if numbers else 1e-3
+    return rates.single if rates.single is not None else 1e-3

@@ -27,6 +27,13 @@ from ._gradients import (
     route,
     unchanged,
 )
+from ._own_lr import (
+    OwnRates,
+    own_learning_rates,
+    refuse_lr_for_schedules,
+    stored_learning_rates,
+)
+from ._param_tree import ParamTree
 from ._scheduler_base import LRScheduler
 from ._states import PyTreeOfStates, StatePath, UniqueStateManager, flatten_states
 
@@ -100,7 +107,11 @@ class _Group:
     tx: core_optim.TransformLike
     opt_state: brainstate.LongTermState
     lr: brainstate.LongTermState | None
+    """The rate written into the transform's state before each step (``None``: nothing is
+    written; the transform's own rates, if any, are used as they are)."""
     hyperparams: dict[str, Any]
+    tree: ParamTree
+    """How the group's parameters are arranged for its transform."""
 
 
 class Optimizer:
@@ -119,6 +130,26 @@ class Optimizer:
     (``current_lr = ...``, a scheduler step) never recompiles. A transform from
     :func:`core.optim.inject_hyperparams` or a named core optimizer exposes it; an optax
     transform does not, and then the learning-rate API raises ``ValueError``.
+
+    **The transform's own learning rates.** Without ``lr``, the rates the transform keeps
+    (a named core optimizer's, alone or inside a chain, a partition, a wrapper) are used as
+    they are:
+
+    * one number: :attr:`current_lr` reports it, and setting it (or a scheduler) drives it;
+    * a schedule: it keeps running; :attr:`current_lr` reports the rate of the last step
+      (read from the state) and cannot be set;
+    * several different rates (per-layer rates, e.g. :func:`core.optim.partition` of two
+      named optimizers): each trains its own parameters; :attr:`current_lr` has no single
+      value and raises ``ValueError`` (listing them), as does setting it.
+
+    A given ``lr`` (a number or an LR scheduler) drives every numeric rate the transform
+    keeps; it is refused for a transform whose rate is a schedule (it could not drive it).
+
+    **The parameter tree.** The transform receives the parameters as braintools 0.3.0 hands
+    them over: nested along their registration key paths (``{"w1": ..., "w2": ...}`` for a
+    flat dict, ``{("l1", "weight"): ...}`` for ``net.states(ParamState)``, ``{"dec": {0:
+    ...}}`` for a list inside a dict), so label trees and masks written for braintools work
+    unchanged. Its state (:attr:`opt_state`, :meth:`state_dict`) is keyed the same way.
 
     **Non-finite gradients.** ``nonfinite`` says what a step does when a gradient holds NaN
     or infinity (one bad element would otherwise put NaN into every parameter):
@@ -154,6 +185,10 @@ class Optimizer:
     """Whether the transform's state may keep the very parameter or gradient arrays it was
     given (L-BFGS, Lookahead): such arrays are copied before the buffers are donated."""
 
+    lr_beside_schedule = False
+    """Whether a given ``lr`` is only stored beside a transform whose learning rate is a
+    schedule (Lookahead, as braintools) rather than refused."""
+
     def __init__(
         self,
         tx: core_optim.TransformLike,
@@ -164,8 +199,14 @@ class Optimizer:
         if not (hasattr(tx, "init") and hasattr(tx, "update")):
             raise TypeError(f"tx must be a transform with init and update; got {type(tx).__name__}")
         self._nonfinite = check_choice("nonfinite", nonfinite, NONFINITE_POLICIES)
+        self._own_rates = own_learning_rates(tx)
+        given = None if lr is None else initial_learning_rate(lr)
+        if lr is not None and not self.lr_beside_schedule:
+            refuse_lr_for_schedules(self._own_rates, "tx")
         self._tx = tx
-        self._initial_lr = None if lr is None else initial_learning_rate(lr)
+        self._initial_lr = self._own_rates.single if given is None else given
+        self._lr_given = self._initial_lr is not None
+        """Whether ``_initial_lr`` drives the transform's rates (given, or its one own)."""
         self._scheduler = lr if isinstance(lr, LRSchedulerLike) else None
         self._states: dict[str, tuple[StatePath, brainstate.State[Any]]] = {}
         self._groups: list[_Group] = []
@@ -230,16 +271,17 @@ class Optimizer:
         merged.update(_first_names(flat, held))
         grouped = {n for g in self._groups[1:] for n in g.names}
         main_names = [n for n in merged if n not in grouped]
-        values = {n: merged[n][1].value for n in main_names}
+        tree = ParamTree({n: merged[n][0] for n in main_names})
+        values = tree.nest({n: merged[n][1].value for n in main_names})
         new_state = unshared(self._tx.init(values), values)  # donated: no shared buffer
         if self._groups:
             main = self._groups[0]
             new_state = saved_state.carry_over(main.opt_state.value, new_state)
-            main.names, main.opt_state.value = main_names, new_state
+            main.names, main.tree, main.opt_state.value = main_names, tree, new_state
         else:
-            lr = self._lr_state(new_state, self._initial_lr)
+            lr = self._lr_state(new_state, self._initial_lr if self._lr_given else None)
             self._groups.append(
-                _Group(main_names, self._tx, brainstate.LongTermState(new_state), lr, {})
+                _Group(main_names, self._tx, brainstate.LongTermState(new_state), lr, {}, tree)
             )
         self._states = merged
         self._plans.clear()
@@ -269,13 +311,13 @@ class Optimizer:
             raise ValueError(f"params: {', '.join(taken)} already registered")
         flat = _first_names(flat, held)
         tx = self._group_transform(hyperparams)
-        values = {n: s.value for n, (_, s) in flat.items()}
-        state = unshared(tx.init(values), values)
-        lr_value = hyperparams.get("lr", hyperparams.get("learning_rate", self._initial_lr))
-        lr_state = self._lr_state(state, lr_value)
-        self._groups.append(
-            _Group(list(flat), tx, brainstate.LongTermState(state), lr_state, dict(hyperparams))
-        )
+        tree = ParamTree({n: path for n, (path, _) in flat.items()})
+        values = tree.nest({n: s.value for n, (_, s) in flat.items()})
+        state = brainstate.LongTermState(unshared(tx.init(values), values))
+        default = self._initial_lr if self._lr_given else None
+        lr_value = hyperparams.get("lr", hyperparams.get("learning_rate", default))
+        lr_state = self._lr_state(state.value, lr_value)
+        self._groups.append(_Group(list(flat), tx, state, lr_state, dict(hyperparams), tree))
         self._states.update(flat)
         self._plans.clear()
 
@@ -289,11 +331,16 @@ class Optimizer:
         return self._tx
 
     def _lr_state(self, opt_state: Any, initial: float | None) -> brainstate.LongTermState | None:
-        try:
-            stored = core_optim.get_learning_rate(opt_state)
-        except ValueError:
+        """The state of a group's driven learning rate, starting at ``initial``; ``None`` when
+        the transform keeps no rate, or (without ``initial``) keeps a schedule or several
+        different rates, which are then used as they are."""
+        stored = stored_learning_rates(opt_state)
+        if not stored:
             return None
-        state = brainstate.LongTermState(jnp.array(stored))  # a copy: the core state is donated
+        several = not traced(stored) and len({float(rate) for rate in stored}) > 1
+        if initial is None and (self._own_rates.schedules or several):
+            return None
+        state = brainstate.LongTermState(jnp.array(stored[0]))  # a copy: the core state is donated
         if initial is not None:
             self._write_lr(state, initial)
         return state
@@ -419,11 +466,10 @@ class Optimizer:
             for group, state, lr in zip(self._groups, opt_states, lrs, strict=True):
                 if lr is not None:
                     state = core_optim.set_learning_rate(state, lr)
-                p = {n: by_name[n] for n in group.names}
-                g = {n: grads[n] for n in group.names}
+                p = group.tree.nest({n: by_name[n] for n in group.names})
+                g = group.tree.nest({n: grads[n] for n in group.names})
                 updates, state = call_update(group.tx, g, state, p, extra)
-                new = core_optim.apply_updates(p, updates)
-                new_params += [new[n] for n in group.names]
+                new_params += group.tree.leaves(core_optim.apply_updates(p, updates))
                 new_states.append(state)
             return new_params, new_states
 
@@ -468,13 +514,57 @@ class Optimizer:
 
     # -- learning rate -------------------------------------------------------------------
     def _lr_states(self) -> list[brainstate.LongTermState]:
-        states = [g.lr for g in self._groups if g.lr is not None]
-        if self._groups and len(states) < len(self._groups):
-            raise ValueError(
-                f"the transform of this {type(self).__name__} keeps no learning rate in its "
-                "state; build it with a named core optimizer or core.optim.inject_hyperparams"
+        """The groups' driven learning rates (to set them); raises when a group has none."""
+        for group in self._groups:
+            if group.lr is None:
+                raise ValueError(self._no_single_lr(group, setting=True))
+        return [g.lr for g in self._groups if g.lr is not None]
+
+    def _group_lr(self, group: _Group) -> float:
+        """The learning rate of a group's next step: the driven one, or the one a schedule
+        used last (stored in the transform's state)."""
+        if group.lr is not None:
+            return self._read_lr(group.lr)
+        stored = stored_learning_rates(group.opt_state.value)
+        if not stored or self._own_rates.several or not self._own_rates.schedules:
+            raise ValueError(self._no_single_lr(group, setting=False))
+        if isinstance(stored[0], jax.core.Tracer):  # inside jit: the traced value
+            return cast(float, stored[0])
+        return float(stored[0])
+
+    def _no_single_lr(self, group: _Group | None, *, setting: bool) -> str:
+        """Why there is no learning rate to read (or set): none, a schedule, several."""
+        name = type(self).__name__
+        rates = self._own_rates
+        if group is not None:
+            stored = stored_learning_rates(group.opt_state.value)
+            if not stored:
+                return (
+                    f"the transform of this {name} keeps no learning rate in its state; build "
+                    "it with a named core optimizer or core.optim.inject_hyperparams"
+                )
+            if not (rates.numbers or rates.schedules or traced(stored)):  # hidden from the walk
+                rates = OwnRates(tuple(sorted({float(rate) for rate in stored})), ())
+        if rates.several:
+            return (
+                f"the transform of this {name} keeps several learning rates ({rates.describe()}), "
+                "each used for its own parameters: there is no single current_lr; pass lr to "
+                "drive them all with one"
             )
-        return states
+        if rates.schedules:
+            what = (
+                "it cannot be set (build the transform with a number to set it)"
+                if setting
+                else "current_lr reads it from the state after register_trainable_weights"
+            )
+            return f"the learning rate of this {name}'s transform is a schedule: {what}"
+        return f"this {name} has no learning rate"
+
+    def _set_initial_lr(self, number: float) -> None:
+        """Before registration: the learning rate to drive the transform's rates with."""
+        if self._own_rates.schedules and not self.lr_beside_schedule:
+            raise ValueError(self._no_single_lr(None, setting=True))
+        self._initial_lr, self._lr_given = number, True
 
     def _write_lr(self, state: brainstate.LongTermState, value: Any) -> None:
         """Store a learning rate in the stored dtype (nothing is retraced); remember the
@@ -517,7 +607,7 @@ class Optimizer:
     def base_lr(self) -> float:
         """The initial learning rate (of the first group)."""
         if self._initial_lr is None:
-            raise ValueError(f"this {type(self).__name__} has no learning rate")
+            raise ValueError(self._no_single_lr(None, setting=False))
         return self._initial_lr
 
     @property
@@ -525,13 +615,18 @@ class Optimizer:
         """The learning rate of the next step (first group); settable, never recompiles.
 
         The number set (or given to the constructor) comes back exactly, although the
-        state stores it in ``float32``.
+        state stores it in ``float32``. For a transform whose learning rate is a schedule
+        (and no ``lr``), the rate its last step used (read from its state, the initial one
+        before the first step); it cannot be set.
+
+        Raises:
+            ValueError: for a transform that keeps no learning rate, or several different
+                ones used as they are (no ``lr`` given: per-layer rates), naming them.
         """
-        states = self._lr_states()
-        if states:
-            return self._read_lr(states[0])
+        if self._groups:
+            return self._group_lr(self._groups[0])
         if self._initial_lr is None:
-            raise ValueError(f"this {type(self).__name__} has no learning rate")
+            raise ValueError(self._no_single_lr(None, setting=False))
         return self._initial_lr
 
     @current_lr.setter
@@ -540,13 +635,13 @@ class Optimizer:
         for state in self._lr_states()[:1]:
             self._write_lr(state, number)
         if not self._groups:
-            self._initial_lr = number
+            self._set_initial_lr(number)
 
     def get_last_lr(self) -> list[float]:
-        """The current learning rate of every parameter group."""
+        """The current learning rate of every parameter group (see :attr:`current_lr`)."""
         if not self._groups:
             return [self.current_lr]
-        return [self._read_lr(s) for s in self._lr_states()]
+        return [self._group_lr(g) for g in self._groups]
 
     def lr_apply(self, apply_fn: Callable[[float], float]) -> None:
         """Replace the learning rate ``lr`` of every group by ``apply_fn(lr)`` (braintools).
@@ -562,7 +657,7 @@ class Optimizer:
             return
         lrs = [as_float("apply_fn(lr)", apply_fn(lr), low=0) for lr in self.get_last_lr()]
         if not self._groups:
-            self._initial_lr = lrs[0]
+            self._set_initial_lr(lrs[0])
             return
         for state, lr in zip(self._lr_states(), lrs, strict=True):
             self._write_lr(state, lr)
@@ -572,7 +667,7 @@ class Optimizer:
         if not lrs:
             return
         if not self._groups:
-            self._initial_lr = float(lrs[0])
+            self._set_initial_lr(float(lrs[0]))
             return
         for i, state in enumerate(self._lr_states()):
             self._write_lr(state, lrs[min(i, len(lrs) - 1)])

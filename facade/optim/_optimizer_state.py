@@ -30,7 +30,7 @@ def leaves_by_path(tree: Any) -> dict[str, Any]:
 def carry_over(old: Any, new: Any) -> Any:
     """``new`` with the value of every leaf that ``old`` already had at the same path.
 
-    Per-parameter parts of a core state are keyed by the registered names, so the
+    Per-parameter parts of a core state are keyed by the registration key paths, so the
     moments of parameters registered earlier (and the step counters) survive a later
     registration, while new parameters start from their initial state.
     """
@@ -139,17 +139,15 @@ def _saved_lrs(opt: Optimizer, state_dict: Mapping[str, Any]) -> list[float | No
     return lrs
 
 
-def _field_and_param(path: tuple[Any, ...], *, ours: bool) -> tuple[str | None, str]:
+def _field_and_param(path: tuple[Any, ...]) -> tuple[str | None, str]:
     """The last attribute on ``path`` (``mu``) and the parameter's key path after it.
 
-    A core state keys its per-parameter parts by the registered names (themselves key
-    paths, ``['w']``); an optax state nests them along the parameters' own tree.
+    A core state and braintools' optax state both nest their per-parameter parts along the
+    parameter tree the transform receives (the registration key paths, as braintools).
     """
     for i in range(len(path) - 1, -1, -1):
         if isinstance(path[i], jax.tree_util.GetAttrKey):
             rest = path[i + 1 :]
-            if ours and len(rest) == 1 and isinstance(rest[0], jax.tree_util.DictKey):
-                return path[i].name, str(rest[0].key)
             return path[i].name, keystr(rest) if rest else ""
     return None, keystr(path)
 
@@ -163,12 +161,12 @@ def _from_braintools(opt: Optimizer, saved: Any, step: int) -> Any:
         )
     pool: list[tuple[str | None, str, Any]] = []
     for path, leaf in jax.tree_util.tree_flatten_with_path(saved)[0]:
-        pool.append((*_field_and_param(tuple(path), ours=False), leaf))
+        pool.append((*_field_and_param(tuple(path)), leaf))
     template = opt._groups[0].opt_state.value
     paths, treedef = jax.tree_util.tree_flatten_with_path(template)
     values = []
     for path, live in paths:
-        field, param = _field_and_param(tuple(path), ours=True)
+        field, param = _field_and_param(tuple(path))
         if field == "hyperparams":  # a hyperparameter kept in the state: set separately
             values.append(live)
             continue

@@ -41,7 +41,7 @@ def _slow(opt_state: Any) -> np.ndarray:
 
     jax.tree.leaves(opt_state, is_leaf=visit)
     (slow,) = found
-    return np.asarray(slow["['w']"])
+    return np.asarray(slow["w"])  # the parameters as registered (braintools' tree)
 
 
 def _optax_lookahead(fast: optax.GradientTransformation) -> list[tuple[np.ndarray, np.ndarray]]:

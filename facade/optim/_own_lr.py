@@ -1,0 +1,149 @@
+"""The learning rates a transform keeps itself, and whether a facade ``lr`` may drive them.
+
+A :mod:`core.optim` named optimizer (``core.optim.sgd(0.1)``, alone or inside a chain, a
+partition, a wrapper) holds its learning rate in its state; an optimizer facade writes its
+own ``lr`` into every such rate before each step (:func:`core.optim.set_learning_rate`).
+These helpers find the transform's own rates, so that an ``lr`` the user did not give never
+overwrites them, and an ``lr`` that could not drive them (a schedule) is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+
+from core import optim as core_optim
+from core.optim._hyperparams import InjectHyperparamsState
+
+
+@dataclass(frozen=True)
+class OwnRates:
+    """The learning rates found in a transform: distinct numbers and distinct schedules.
+
+    Example:
+        >>> from core import optim
+        >>> from facade.optim._own_lr import own_learning_rates
+        >>> rates = own_learning_rates(optim.partition(
+        ...     {"a": optim.sgd(0.1), "b": optim.adam(0.01)}, {"w1": "a", "w2": "b"}))
+        >>> rates.numbers, rates.single, rates.describe()
+        ((0.01, 0.1), None, '0.01, 0.1')
+    """
+
+    numbers: tuple[float, ...]
+    """The numeric rates, distinct and sorted."""
+    schedules: tuple[Callable[..., Any], ...]
+    """The rates given as schedules (distinct function objects)."""
+
+    @property
+    def single(self) -> float | None:
+        """The one numeric rate, when the transform holds exactly one and no schedule."""
+        return self.numbers[0] if len(self.numbers) == 1 and not self.schedules else None
+
+    @property
+    def several(self) -> bool:
+        """Whether the transform holds more than one distinct rate (numbers or schedules)."""
+        return len(self.numbers) + len(self.schedules) > 1
+
+    def describe(self) -> str:
+        """The rates for messages (``0.01, 0.1, a schedule``)."""
+        schedules = ["a schedule"] * len(self.schedules)
+        return ", ".join([f"{rate:g}" for rate in self.numbers] + schedules)
+
+
+def own_learning_rates(tx: Any) -> OwnRates:
+    """The learning rates ``tx`` keeps in its state, found by walking its pytree.
+
+    Every :class:`core.optim.InjectHyperparams` node with a ``learning_rate`` (each named
+    optimizer is one) contributes its rate. A transform that hides its blocks from the pytree
+    (an optax transform, which keeps them in closures) shows none.
+
+    Args:
+        tx: a :mod:`core.optim` or optax transform.
+
+    Returns:
+        The distinct numeric rates and schedules.
+
+    Example:
+        >>> from core import optim
+        >>> from facade.optim._own_lr import own_learning_rates
+        >>> own_learning_rates(optim.chain(optim.clip(1.0), optim.sgd(0.1))).single
+        0.1
+        >>> len(own_learning_rates(optim.sgd(optim.exponential_decay(1.0, 1, 0.5))).schedules)
+        1
+    """
+
+    def is_named(node: object) -> bool:
+        return isinstance(node, core_optim.InjectHyperparams)
+
+    numbers: set[float] = set()
+    schedules: dict[int, Callable[..., Any]] = {}
+    for node in jax.tree.leaves(tx, is_leaf=is_named):
+        if isinstance(node, core_optim.InjectHyperparams) and "learning_rate" in node.hyperparams:
+            rate = node.hyperparams["learning_rate"]
+            if callable(rate):
+                schedules.setdefault(id(rate), rate)
+            else:
+                numbers.add(float(rate))
+    return OwnRates(tuple(sorted(numbers)), tuple(schedules.values()))
+
+
+def refuse_lr_for_schedules(rates: OwnRates, holder: str) -> None:
+    """Refuse a given ``lr`` for a transform whose learning rate is a schedule.
+
+    The schedule is re-evaluated at every step, so a written ``lr`` would only be reported,
+    never used.
+
+    Args:
+        rates: the transform's own rates (:func:`own_learning_rates`).
+        holder: the transform's argument name, for the message (``"tx"``).
+
+    Raises:
+        ValueError: naming ``lr`` when ``rates`` holds a schedule.
+
+    Example:
+        >>> from core import optim
+        >>> from facade.optim._own_lr import own_learning_rates, refuse_lr_for_schedules
+        >>> refuse_lr_for_schedules(own_learning_rates(optim.sgd(0.1)), "tx")  # a number: ok
+    """
+    if rates.schedules:
+        raise ValueError(
+            f"lr: {holder}'s learning rate is a schedule, which lr cannot drive; leave lr "
+            f"unset to keep the schedule, or give {holder} a number"
+        )
+
+
+def stored_learning_rates(opt_state: Any) -> list[jax.Array]:
+    """Every learning rate stored in a core optimizer state, in tree order.
+
+    Args:
+        opt_state: the state of a transform (anything containing
+            :class:`core.optim.InjectHyperparamsState` nodes).
+
+    Returns:
+        The ``learning_rate`` entries (``float32`` scalars): the last ones used, or the
+        initial ones before the first step.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from core import optim
+        >>> from facade.optim._own_lr import stored_learning_rates
+        >>> tx = optim.partition({"a": optim.sgd(0.1), "b": optim.sgd(1.0)}, {"u": "a", "v": "b"})
+        >>> state = tx.init({"u": jnp.zeros(1), "v": jnp.zeros(1)})
+        >>> [round(float(rate), 3) for rate in stored_learning_rates(state)]
+        [0.1, 1.0]
+    """
+    found: list[jax.Array] = []
+
+    def visit(node: object) -> bool:
+        if not isinstance(node, InjectHyperparamsState):
+            return False
+        if "learning_rate" in node.hyperparams:
+            found.append(node.hyperparams["learning_rate"])
+        jax.tree.leaves(node.inner_state, is_leaf=visit)
+        return True
+
+    jax.tree.leaves(opt_state, is_leaf=visit)
+    return found
