@@ -28,10 +28,10 @@ from ._gradients import (
     unchanged,
 )
 from ._own_lr import (
-    OwnRates,
     own_learning_rates,
     refuse_lr_for_schedules,
     stored_learning_rates,
+    why_no_single_rate,
 )
 from ._param_tree import ParamTree
 from ._scheduler_base import LRScheduler
@@ -534,31 +534,8 @@ class Optimizer:
 
     def _no_single_lr(self, group: _Group | None, *, setting: bool) -> str:
         """Why there is no learning rate to read (or set): none, a schedule, several."""
-        name = type(self).__name__
-        rates = self._own_rates
-        if group is not None:
-            stored = stored_learning_rates(group.opt_state.value)
-            if not stored:
-                return (
-                    f"the transform of this {name} keeps no learning rate in its state; build "
-                    "it with a named core optimizer or core.optim.inject_hyperparams"
-                )
-            if not (rates.numbers or rates.schedules or traced(stored)):  # hidden from the walk
-                rates = OwnRates(tuple(sorted({float(rate) for rate in stored})), ())
-        if rates.several:
-            return (
-                f"the transform of this {name} keeps several learning rates ({rates.describe()}), "
-                "each used for its own parameters: there is no single current_lr; pass lr to "
-                "drive them all with one"
-            )
-        if rates.schedules:
-            what = (
-                "it cannot be set (build the transform with a number to set it)"
-                if setting
-                else "current_lr reads it from the state after register_trainable_weights"
-            )
-            return f"the learning rate of this {name}'s transform is a schedule: {what}"
-        return f"this {name} has no learning rate"
+        stored = None if group is None else stored_learning_rates(group.opt_state.value)
+        return why_no_single_rate(type(self).__name__, self._own_rates, stored, setting=setting)
 
     def _set_initial_lr(self, number: float) -> None:
         """Before registration: the learning rate to drive the transform's rates with."""

@@ -18,6 +18,8 @@ import jax
 from core import optim as core_optim
 from core.optim._hyperparams import InjectHyperparamsState
 
+from .._state_access import traced
+
 
 @dataclass(frozen=True)
 class OwnRates:
@@ -147,3 +149,50 @@ def stored_learning_rates(opt_state: Any) -> list[jax.Array]:
 
     jax.tree.leaves(opt_state, is_leaf=visit)
     return found
+
+
+def why_no_single_rate(
+    owner: str, rates: OwnRates, stored: list[jax.Array] | None, *, setting: bool
+) -> str:
+    """Why an optimizer has no single learning rate to read (or set), for its error message.
+
+    Args:
+        owner: the optimizer's class name.
+        rates: its transform's own rates (:func:`own_learning_rates`).
+        stored: the rates in a group's state (:func:`stored_learning_rates`), or ``None``
+            before registration.
+        setting: whether the rate was to be set (else read).
+
+    Returns:
+        The message: the transform keeps no rate, several (listed), or a schedule.
+
+    Example:
+        >>> from core import optim
+        >>> from facade.optim._own_lr import own_learning_rates, why_no_single_rate
+        >>> tx = optim.partition({"a": optim.sgd(0.1), "b": optim.sgd(1.0)}, {"u": "a", "v": "b"})
+        >>> message = why_no_single_rate("Optimizer", own_learning_rates(tx), None, setting=False)
+        >>> "keeps several learning rates (0.1, 1)" in message
+        True
+    """
+    if stored is not None:
+        if not stored:
+            return (
+                f"the transform of this {owner} keeps no learning rate in its state; build it "
+                "with a named core optimizer or core.optim.inject_hyperparams"
+            )
+        if not (rates.numbers or rates.schedules or traced(stored)):  # hidden from the walk
+            rates = OwnRates(tuple(sorted({float(rate) for rate in stored})), ())
+    if rates.several:
+        return (
+            f"the transform of this {owner} keeps several learning rates ({rates.describe()}), "
+            "each used for its own parameters: there is no single current_lr; pass lr to drive "
+            "them all with one"
+        )
+    if rates.schedules:
+        what = (
+            "it cannot be set (build the transform with a number to set it)"
+            if setting
+            else "current_lr reads it from the state after register_trainable_weights"
+        )
+        return f"the learning rate of this {owner}'s transform is a schedule: {what}"
+    return f"this {owner} has no learning rate"
