@@ -32,7 +32,11 @@ from core._validation import check_same_structure
 from ._states import flatten_states
 
 FORMAT = "spiketrain-checkpoint"
-VERSION = 1
+VERSION = 2
+"""Version 2 keys the optimizer's state by the parameters' registration keys, nested as
+braintools 0.3.0 hands them to the transform; version 1 keyed it by key-path strings. A
+version 1 file still restores parameters, scheduler, step, epoch and metadata."""
+READABLE = (1, VERSION)
 HEADER = "__checkpoint__"
 
 PathLike: TypeAlias = str | os.PathLike[str]
@@ -258,10 +262,10 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         ) from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a spiketrain checkpoint (unknown format)")
-    if header.get("version") != VERSION:
+    if header.get("version") not in READABLE:
         raise CheckpointError(
             f"{path}: checkpoint format version {header.get('version')!r}; this version "
-            f"reads version {VERSION}"
+            f"reads versions {', '.join(map(str, READABLE))}"
         )
     return header, arrays
 
@@ -356,6 +360,13 @@ def load_checkpoint(
                 continue
             if header.get(label) is None:
                 raise CheckpointError(f"{where}: the checkpoint holds no {label} state")
+            if label == "optimizer" and header["version"] == 1:
+                raise CheckpointError(
+                    f"{where}: format version 1 keys the optimizer state by key-path strings "
+                    "(version 2 nests it by the registration keys, as braintools): load it "
+                    "with optimizer=None (parameters, scheduler and step are restored) and "
+                    "start the optimizer afresh"
+                )
             saved = _decode(header[label], arrays, f"{where}: {label}")
             _same_structure(where, f"the saved {label} state", saved, target.state_dict())
             parts.append((target, saved))

@@ -325,3 +325,43 @@ def test_a_scheduler_checkpoint_loads_only_into_the_same_scheduler(tmp_path: Pat
     same = StepLR(base_lr=0.1, step_size=2, gamma=0.5)
     load_checkpoint(path, {"w": w}, scheduler=same)
     assert same.get_last_lr() == saved.get_last_lr() == [0.05]
+
+
+def _with_version(path: Path, version: int) -> None:
+    """Rewrite ``path``'s header as format ``version`` (1: the optimizer keyed by key strings)."""
+    import json
+
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    header = json.loads(str(arrays["__checkpoint__"][()]))
+    header["version"] = version
+    arrays["__checkpoint__"] = np.array(json.dumps(header))
+    np.savez(path, **arrays)
+
+
+def test_a_version_1_file_restores_parameters_and_refuses_its_optimizer_state(
+    tmp_path: Path,
+) -> None:
+    w = brainstate.ParamState(jnp.array([1.0, 2.0], jnp.float32))
+    opt = SGD(learning_rate=0.1)
+    opt.register_trainable_weights({"w": w})
+    path = save_checkpoint(tmp_path / "old.npz", {"w": w}, optimizer=opt, step=7)
+    _with_version(path, 1)
+    fresh = brainstate.ParamState(jnp.zeros(2, jnp.float32))
+    other = SGD(learning_rate=0.1)
+    other.register_trainable_weights({"w": fresh})
+    with pytest.raises(CheckpointError, match=r"old\.npz: format version 1 .* optimizer=None"):
+        load_checkpoint(path, {"w": fresh}, optimizer=other)
+    assert np.array_equal(np.array(fresh.value), [0.0, 0.0])  # refused before any write
+    assert load_checkpoint(path, {"w": fresh}).step == 7
+    assert np.array_equal(np.array(fresh.value), [1.0, 2.0])
+
+
+def test_an_unknown_version_is_refused(tmp_path: Path) -> None:
+    w = brainstate.ParamState(jnp.ones(2, jnp.float32))
+    path = save_checkpoint(tmp_path / "future.npz", {"w": w})
+    _with_version(path, 3)
+    with pytest.raises(
+        CheckpointError, match=r"format version 3; this version reads versions 1, 2"
+    ):
+        load_checkpoint(path, {"w": w})
