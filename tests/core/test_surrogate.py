@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,9 @@ def hyperparameter_names(instance: Surrogate) -> list[str]:
 
 def closed_form(instance: Surrogate, x: Array) -> np.ndarray:
     kwargs = {
-        name: getattr(instance, name)
-        for name in instance.__dataclass_fields__
-        if name not in {"learnable", "smooth_forward"}
+        field.name: getattr(instance, field.name)
+        for field in dataclasses.fields(instance)  # not the ClassVar marker __spike_function__
+        if field.name not in {"learnable", "smooth_forward"}
     }
     return FORMULAS[type(instance).__name__](np.asarray(x, np.float64), **kwargs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import Any
 
@@ -29,8 +30,8 @@ def hyperparameters(name: str, which: str) -> dict[str, Any]:
     if which == "other":
         return dict(OTHER_HYPERPARAMETERS[name])
     instance = getattr(surrogate, name)()
-    fields = [f for f in instance.__dataclass_fields__ if f not in {"learnable", "smooth_forward"}]
-    return {f: getattr(instance, f) for f in fields}
+    fields = [f.name for f in dataclasses.fields(instance)]  # not the ClassVar marker
+    return {f: getattr(instance, f) for f in fields if f not in {"learnable", "smooth_forward"}}
 
 
 def spike_grad(spike: Any, x: np.ndarray) -> np.ndarray:
