@@ -107,6 +107,7 @@ class OptaxOptimizer(Optimizer):
         *,
         nonfinite: NonFinite = "skip",
     ) -> None:
+        default = tx is None  # braintools' default Adam applies its lr
         if tx is None:
             tx = core_optim.adam(BRAINTOOLS_LR if lr is None else initial_learning_rate(lr))
         self.weight_decay = weight_decay
@@ -114,5 +115,6 @@ class OptaxOptimizer(Optimizer):
         self.grad_clip_value = grad_clip_value
         transform = regularized(tx, weight_decay, grad_clip_norm, grad_clip_value)
         super().__init__(transform, lr, nonfinite=nonfinite)
+        self._lr_own = self._lr_own and not default
         if self._initial_lr is None and not (self._own_rates.numbers or self._own_rates.schedules):
             self._initial_lr = BRAINTOOLS_LR  # recorded (base_lr), never written

@@ -207,6 +207,10 @@ class Optimizer:
         self._initial_lr = self._own_rates.single if given is None else given
         self._lr_given = self._initial_lr is not None
         """Whether ``_initial_lr`` drives the transform's rates (given, or its one own)."""
+        self._lr_own = lr is None
+        """Whether the rates are the transform's own (no ``lr`` given): the ``lr`` of a
+        braintools state dict, which its ``OptaxOptimizer(tx)`` records but never applies,
+        is then not loaded over them."""
         self._scheduler = lr if isinstance(lr, LRSchedulerLike) else None
         self._states: dict[str, tuple[StatePath, brainstate.State[Any]]] = {}
         self._groups: list[_Group] = []
@@ -694,8 +698,9 @@ class Optimizer:
 
         A state dict written by braintools 0.3.0's optimizer of the same algorithm is
         accepted too (its optax state is mapped onto the core state by field and parameter
-        name), so a run can move over. Everything is validated (structure, shapes, dtypes)
-        before anything is written.
+        name), so a run can move over; its ``lr`` is not loaded over a transform's own rates
+        (no ``lr`` given here), since braintools' ``OptaxOptimizer(tx)`` only records it.
+        Everything is validated (structure, shapes, dtypes) before anything is written.
 
         Args:
             state_dict: a dict from :meth:`state_dict` (or braintools').

@@ -91,6 +91,8 @@ def restore(opt: Optimizer, state_dict: Mapping[str, Any]) -> None:
     lrs = _saved_lrs(opt, state_dict)
     base = state_dict.get("base_lr")
     base_lr = None if base is None else as_float("state_dict['base_lr']", np.asarray(base), low=0)
+    if not ours and opt._lr_own:  # braintools' OptaxOptimizer(tx) records lr, never applies it
+        lrs, base_lr = [None] * len(lrs), None  # the transform's own rates stay
     for group, state, lr in zip(opt._groups, new_states, lrs, strict=True):
         group.opt_state.value = state
         if group.lr is not None and lr is not None:

@@ -1,0 +1,60 @@
+"""Review of the own-learning-rate and parameter-tree changes, against braintools 0.3.0.
+
+* a braintools ``OptaxOptimizer(tx)`` state dict records ``lr=1e-3`` that its transform
+  never applies: loaded into ``OptaxOptimizer(core_tx)`` (no ``lr``), it must not replace
+  the transform's own rate (the moved run trained 100 times slower); braintools' default
+  Adam (no ``tx``) does apply its ``lr``, which is then restored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import brainstate
+import braintools
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+import facade.optim as fo
+from core import optim
+
+GRAD = {"w": jnp.array([1.0, -2.0])}
+
+
+def _braintools_after_one_step(opt: Any) -> tuple[brainstate.ParamState[Any], dict[str, Any]]:
+    """braintools' ``opt`` after one step on ``w = [1, 1]``: the weight and its state dict."""
+    w = brainstate.ParamState(jnp.ones(2))
+    opt.register_trainable_weights({"w": w})
+    with jax.numpy_dtype_promotion("standard"):  # braintools is not strict-promotion clean
+        opt.step(GRAD)
+    return w, opt.state_dict()
+
+
+def _moved(theirs: Any, ours: fo.Optimizer) -> tuple[np.ndarray, np.ndarray]:
+    """One more step of braintools' run and of ours resumed from its state dict."""
+    w, saved = _braintools_after_one_step(theirs)
+    v = brainstate.ParamState(jnp.array(w.value))
+    ours.register_trainable_weights({"w": v})
+    ours.load_state_dict(saved)
+    with jax.numpy_dtype_promotion("standard"):
+        theirs.step(GRAD)
+    ours.step(GRAD)
+    return np.asarray(v.value), np.asarray(w.value)
+
+
+def test_a_braintools_state_dict_keeps_the_transforms_own_rate() -> None:
+    ours = fo.OptaxOptimizer(optim.sgd(0.1))
+    resumed, reference = _moved(braintools.optim.OptaxOptimizer(optax.sgd(0.1)), ours)
+    np.testing.assert_allclose(resumed, reference, rtol=1e-6)
+    assert ours.current_lr == 0.1 and ours.base_lr == 0.1
+
+
+def test_a_braintools_default_adam_state_dict_restores_its_rate() -> None:
+    theirs = braintools.optim.OptaxOptimizer()  # its default Adam applies lr
+    theirs.current_lr = 0.01
+    ours = fo.OptaxOptimizer()
+    resumed, reference = _moved(theirs, ours)
+    np.testing.assert_allclose(resumed, reference, rtol=1e-6)
+    assert ours.current_lr == 0.01
