@@ -190,14 +190,18 @@ class LRScheduler:
 
         Raises:
             TypeError: if ``optimizer`` has no ``_set_scheduled_lr`` method.
+            ValueError: if ``optimizer`` has no single learning rate to drive (per-layer
+                rates, a schedule of its own); nothing is attached.
         """
         if not callable(getattr(optimizer, "_set_scheduled_lr", None)):
             raise TypeError(
                 "optimizer must be a facade optimizer (an object with a _set_scheduled_lr "
                 f"method), got {type(optimizer).__name__}"
             )
+        lrs = _floats(self.get_lr())
+        optimizer._set_scheduled_lr(lrs)  # an optimizer that cannot take them refuses first
         self.optimizer = optimizer
-        self._update_lrs(self.get_lr())
+        self._current_lrs.value = lrs
 
     def state_dict(self) -> dict[str, Any]:
         """The scheduler's state as plain Python values (for checkpoints).

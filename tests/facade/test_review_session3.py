@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+import pytest
 
 import facade.optim as fo
 from core import optim
@@ -58,3 +59,19 @@ def test_a_braintools_default_adam_state_dict_restores_its_rate() -> None:
     resumed, reference = _moved(theirs, ours)
     np.testing.assert_allclose(resumed, reference, rtol=1e-6)
     assert ours.current_lr == 0.01
+
+
+def test_a_scheduler_refused_by_per_layer_rates_is_not_attached() -> None:
+    u, v = brainstate.ParamState(jnp.zeros(1)), brainstate.ParamState(jnp.zeros(1))
+    opt = fo.OptaxOptimizer(
+        optim.partition({"a": optim.sgd(0.1), "b": optim.sgd(1.0)}, {"u": "a", "v": "b"})
+    )
+    opt.register_trainable_weights({"u": u, "v": v})
+    scheduler = fo.StepLR(base_lr=1.0, step_size=1, gamma=0.5)
+    with pytest.raises(ValueError, match="several learning rates"):
+        scheduler.attach_optimizer(opt)
+    assert scheduler.optimizer is None
+    scheduler.step()  # it drives nothing, so its steps are not refused
+    assert scheduler.get_last_lr() == [0.5]
+    opt.step({"u": jnp.ones(1), "v": jnp.ones(1)})  # each layer at its own rate
+    np.testing.assert_allclose([float(u.value[0]), float(v.value[0])], [-0.1, -1.0], rtol=1e-6)
