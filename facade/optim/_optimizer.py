@@ -295,7 +295,8 @@ class Optimizer:
 
         ``lr`` (or ``learning_rate``), ``weight_decay`` and any other constructor argument
         of the optimizer can be given; the rest are this optimizer's. A scheduler attached
-        to the optimizer drives each group's learning rate (braintools semantics).
+        to the optimizer drives the groups it has a learning rate for, in order (one per
+        ``base_lr``); the others keep their own (braintools semantics).
 
         Args:
             params: the states of the group (not registered yet).
@@ -628,7 +629,7 @@ class Optimizer:
         """Replace the learning rate ``lr`` of every group by ``apply_fn(lr)`` (braintools).
 
         With a scheduler attached, the scheduler's current rates change (until its next
-        step) and are pushed here; never recompiles.
+        step) and are pushed to the groups it has rates for; never recompiles.
 
         Args:
             apply_fn: maps a learning rate to a new one (>= 0).
@@ -650,8 +651,8 @@ class Optimizer:
         if not self._groups:
             self._set_initial_lr(float(lrs[0]))
             return
-        for i, state in enumerate(self._lr_states()):
-            self._write_lr(state, lrs[min(i, len(lrs) - 1)])
+        for state, lr in zip(self._lr_states(), lrs, strict=False):  # groups beyond its
+            self._write_lr(state, lr)  # rates keep their own (braintools' zip)
 
     @property
     def param_groups(self) -> list[dict[str, Any]]:

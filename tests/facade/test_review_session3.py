@@ -75,3 +75,28 @@ def test_a_scheduler_refused_by_per_layer_rates_is_not_attached() -> None:
     assert scheduler.get_last_lr() == [0.5]
     opt.step({"u": jnp.ones(1), "v": jnp.ones(1)})  # each layer at its own rate
     np.testing.assert_allclose([float(u.value[0]), float(v.value[0])], [-0.1, -1.0], rtol=1e-6)
+
+
+def _two_groups(module: Any, scheduler: Any) -> tuple[Any, list[brainstate.ParamState[Any]]]:
+    """``module.Adam`` driven by ``scheduler``, with a second group at its own ``lr=0.01``."""
+    a, b = brainstate.ParamState(jnp.ones(2)), brainstate.ParamState(jnp.ones(2))
+    opt = module.optim.Adam(lr=scheduler)
+    opt.register_trainable_weights({"a": a})
+    opt.add_param_group({"b": b}, lr=0.01)
+    with jax.numpy_dtype_promotion("standard"):  # braintools is not strict-promotion clean
+        for _ in range(3):
+            opt.step({"a": GRAD["w"], "b": GRAD["w"]})
+            scheduler.step()
+    return opt, [a, b]
+
+
+def test_a_scheduler_leaves_the_groups_it_has_no_rate_for() -> None:
+    import facade
+
+    ours, (a, b) = _two_groups(facade, fo.ExponentialLR(base_lr=0.1, gamma=0.5))
+    _, (ref_a, ref_b) = _two_groups(braintools, braintools.optim.ExponentialLR(0.1, gamma=0.5))
+    assert ours.get_last_lr() == [0.0125, 0.01]
+    np.testing.assert_allclose(np.asarray(a.value), np.asarray(ref_a.value), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(b.value), np.asarray(ref_b.value), rtol=1e-6)
+    both, _ = _two_groups(facade, fo.ExponentialLR(base_lr=[0.1, 0.02], gamma=0.5))
+    assert both.get_last_lr() == [0.0125, 0.0025]  # one rate per group: each driven
