@@ -261,7 +261,9 @@ class Optimizer:
 
         Raises:
             TypeError: for non-State leaves or integer parameters.
-            ValueError: for an empty tree, or a key path already used by another state.
+            ValueError: for an empty tree, a key path already used by another state, or
+                (naming ``lr``) an LR scheduler given for a transform that keeps no learning
+                rate in its state.
         """
         flat = flatten_states(params, floating=True)
         merged = dict(self._states)
@@ -341,6 +343,13 @@ class Optimizer:
         different rates, which are then used as they are."""
         stored = stored_learning_rates(opt_state)
         if not stored:
+            if self._scheduler is not None:  # refused now, not at every scheduler.step()
+                raise ValueError(
+                    f"lr: an LR scheduler cannot drive this {type(self).__name__}: its transform "
+                    "keeps no learning rate in its state (an optax transform keeps it in a "
+                    "closure); build it with a named core optimizer or "
+                    "core.optim.inject_hyperparams, or pass lr as a number (recorded only)"
+                )
             return None
         several = not traced(stored) and len({float(rate) for rate in stored}) > 1
         if initial is None and (self._own_rates.schedules or several):

@@ -100,3 +100,17 @@ def test_a_scheduler_leaves_the_groups_it_has_no_rate_for() -> None:
     np.testing.assert_allclose(np.asarray(b.value), np.asarray(ref_b.value), rtol=1e-6)
     both, _ = _two_groups(facade, fo.ExponentialLR(base_lr=[0.1, 0.02], gamma=0.5))
     assert both.get_last_lr() == [0.0125, 0.0025]  # one rate per group: each driven
+
+
+def test_a_scheduler_for_a_transform_without_a_rate_is_refused_at_registration() -> None:
+    """It could never drive it: refused by name when the state is made, not at every
+    ``scheduler.step()`` (which had moved its epoch before raising)."""
+    scheduler = fo.StepLR(base_lr=0.1, step_size=1, gamma=0.5)
+    opt = fo.OptaxOptimizer(optax.sgd(0.01), lr=scheduler)
+    w = brainstate.ParamState(jnp.ones(2))
+    with pytest.raises(ValueError, match=r"^lr: .*scheduler.*keeps no learning rate"):
+        opt.register_trainable_weights({"w": w})
+    with pytest.raises(ValueError, match="register_trainable_weights must be called"):
+        opt.update({"w": jnp.ones(2)})  # nothing was registered
+    scheduler.step()
+    assert int(scheduler.last_epoch.value) == 1
