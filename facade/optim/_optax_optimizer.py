@@ -58,7 +58,8 @@ class OptaxOptimizer(Optimizer):
       schedule (it could not drive it).
     * a transform without a learning rate in its state (an optax transform, a chain of
       plain blocks): as in braintools, ``lr`` (default ``1e-3``) is only recorded
-      (:attr:`base_lr`), and the learning-rate API raises once weights are registered.
+      (:attr:`base_lr`), and the learning-rate API raises once weights are registered (an
+      LR scheduler, which could drive nothing, is refused then, naming ``lr``).
 
     The transform receives the parameters as braintools does, nested along their
     registration keys (see :class:`Optimizer`), so label trees written for braintools'
