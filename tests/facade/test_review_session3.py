@@ -3,7 +3,12 @@
 * a braintools ``OptaxOptimizer(tx)`` state dict records ``lr=1e-3`` that its transform
   never applies: loaded into ``OptaxOptimizer(core_tx)`` (no ``lr``), it must not replace
   the transform's own rate (the moved run trained 100 times slower); braintools' default
-  Adam (no ``tx``) does apply its ``lr``, which is then restored.
+  Adam (no ``tx``) does apply its ``lr``, which is then restored;
+* a scheduler the optimizer refuses (per-layer rates) is not attached;
+* a scheduler drives only the parameter groups it has a rate for, as braintools: a group
+  added with its own ``lr`` keeps it (the scheduler's last rate was broadcast to it);
+* a scheduler given for a transform without a learning rate (optax) is refused at
+  registration, not at every ``scheduler.step()``.
 """
 
 from __future__ import annotations
