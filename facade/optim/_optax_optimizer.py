@@ -52,7 +52,9 @@ class OptaxOptimizer(Optimizer):
       schedule keeps running (:attr:`current_lr` reports the rate of the last step); several
       different rates (``core.optim.partition`` of named optimizers: per-layer rates) each
       train their own parameters, and :attr:`current_lr`, which has no single value, raises
-      ``ValueError`` naming them (braintools would report the unused ``1e-3``).
+      ``ValueError`` naming them (braintools would report the unused ``1e-3``); a rate hidden
+      inside an optax transform (``optax.chain(..., core.optim.sgd(0.1))``) is used as it is
+      and read from the state, like a schedule (it may be one).
     * ``lr`` given (a number or an LR scheduler): it drives every numeric rate the
       transform keeps, from the first step; refused for a transform whose rate is a
       schedule (it could not drive it).

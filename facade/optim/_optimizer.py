@@ -140,7 +140,11 @@ class Optimizer:
       (read from the state) and cannot be set;
     * several different rates (per-layer rates, e.g. :func:`core.optim.partition` of two
       named optimizers): each trains its own parameters; :attr:`current_lr` has no single
-      value and raises ``ValueError`` (listing them), as does setting it.
+      value and raises ``ValueError`` (listing them), as does setting it;
+    * a rate hidden in a closure (a named core optimizer inside an optax transform such as
+      ``optax.chain``), which may be a schedule: used as it is; :attr:`current_lr` reports
+      the rate of the last step (read from the state) and cannot be set (a given ``lr``
+      drives it if it is a number; a hidden schedule, which cannot be seen, ignores it).
 
     A given ``lr`` (a number or an LR scheduler) drives every numeric rate the transform
     keeps; it is refused for a transform whose rate is a schedule (it could not drive it).
@@ -352,8 +356,8 @@ class Optimizer:
                 )
             return None
         several = not traced(stored) and len({float(rate) for rate in stored}) > 1
-        if initial is None and (self._own_rates.schedules or several):
-            return None
+        if initial is None and (self._own_rates.schedules or several or self._own_rates.hidden):
+            return None  # a rate hidden in a closure may be a schedule: read, never written
         state = brainstate.LongTermState(jnp.array(stored[0]))  # a copy: the core state is donated
         if initial is not None:
             self._write_lr(state, initial)
@@ -536,11 +540,13 @@ class Optimizer:
 
     def _group_lr(self, group: _Group) -> float:
         """The learning rate of a group's next step: the driven one, or the one a schedule
-        used last (stored in the transform's state)."""
+        (or a rate hidden in a closure) used last (stored in the transform's state)."""
         if group.lr is not None:
             return self._read_lr(group.lr)
         stored = stored_learning_rates(group.opt_state.value)
-        if not stored or self._own_rates.several or not self._own_rates.schedules:
+        rates = self._own_rates
+        one = bool(stored) and (traced(stored) or len({float(rate) for rate in stored}) == 1)
+        if not (stored and rates.schedules and not rates.several) and not (rates.hidden and one):
             raise ValueError(self._no_single_lr(group, setting=False))
         if isinstance(stored[0], jax.core.Tracer):  # inside jit: the traced value
             return cast(float, stored[0])

@@ -45,6 +45,12 @@ class OwnRates:
         return self.numbers[0] if len(self.numbers) == 1 and not self.schedules else None
 
     @property
+    def hidden(self) -> bool:
+        """Whether the walk found no rate: the transform keeps none, or hides the blocks that
+        keep them in closures (an optax transform around a core optimizer)."""
+        return not (self.numbers or self.schedules)
+
+    @property
     def several(self) -> bool:
         """Whether the transform holds more than one distinct rate (numbers or schedules)."""
         return len(self.numbers) + len(self.schedules) > 1
@@ -180,8 +186,16 @@ def why_no_single_rate(
                 f"the transform of this {owner} keeps no learning rate in its state; build it "
                 "with a named core optimizer or core.optim.inject_hyperparams"
             )
-        if not (rates.numbers or rates.schedules or traced(stored)):  # hidden from the walk
-            rates = OwnRates(tuple(sorted({float(rate) for rate in stored})), ())
+        if rates.hidden:  # in closures: what the state holds
+            if not traced(stored):
+                rates = OwnRates(tuple(sorted({float(rate) for rate in stored})), ())
+            if not rates.several:
+                return (
+                    f"the transform of this {owner} hides its learning rate (a core optimizer "
+                    "inside an optax transform, perhaps with a schedule): current_lr reads the "
+                    "rate of its last step from the state but cannot set it; pass lr to drive "
+                    "it, or compose with core.optim.chain"
+                )
     if rates.several:
         return (
             f"the transform of this {owner} keeps several learning rates ({rates.describe()}), "

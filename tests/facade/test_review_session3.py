@@ -119,3 +119,20 @@ def test_a_scheduler_for_a_transform_without_a_rate_is_refused_at_registration()
         opt.update({"w": jnp.ones(2)})  # nothing was registered
     scheduler.step()
     assert int(scheduler.last_epoch.value) == 1
+
+
+def test_a_schedule_hidden_in_an_optax_chain_is_reported_not_overridden() -> None:
+    """A core optimizer inside ``optax.chain`` hides its rate from the walk: a schedule there
+    kept running while ``current_lr`` reported its first value and setting it did nothing."""
+    schedule = optim.exponential_decay(1.0, 1, 0.5)
+    opt = fo.OptaxOptimizer(optax.chain(optax.identity(), optim.sgd(schedule)))
+    w = brainstate.ParamState(jnp.zeros(1))
+    opt.register_trainable_weights({"w": w})
+    for _ in range(3):
+        opt.step({"w": jnp.ones(1)})
+    np.testing.assert_allclose(np.asarray(w.value), [-1.75], rtol=1e-6)  # 1 + 0.5 + 0.25
+    assert opt.current_lr == 0.25  # the rate of the last step, read from the state
+    with pytest.raises(ValueError, match="hides its learning rate"):
+        opt.current_lr = 5.0
+    opt.step({"w": jnp.ones(1)})
+    np.testing.assert_allclose(np.asarray(w.value), [-1.875], rtol=1e-6)
