@@ -8,7 +8,9 @@
 * a scheduler drives only the parameter groups it has a rate for, as braintools: a group
   added with its own ``lr`` keeps it (the scheduler's last rate was broadcast to it);
 * a scheduler given for a transform without a learning rate (optax) is refused at
-  registration, not at every ``scheduler.step()``.
+  registration, not at every ``scheduler.step()``;
+* a schedule hidden inside an optax transform is reported, and setting ``current_lr`` for
+  it is refused (it was reported stale and the setting silently ignored).
 """
 
 from __future__ import annotations
