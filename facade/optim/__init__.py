@@ -37,8 +37,8 @@ from ._named_other import Rprop as Rprop
 from ._named_wrappers import LBFGS as LBFGS
 from ._named_wrappers import Lookahead as Lookahead
 from ._optax_optimizer import OptaxOptimizer as OptaxOptimizer
-from ._optimizer import LRSchedulerLike as LRSchedulerLike
 from ._optimizer import Optimizer as Optimizer
+from ._optimizer_lr import LRSchedulerLike as LRSchedulerLike
 from ._states import UniqueStateManager as UniqueStateManager
 
 __all__ = [

@@ -19,7 +19,8 @@ from core._validation import as_pair, check_real, resolve_alias
 
 from ._docs import OPTIMIZER
 from ._optax_optimizer import OptaxOptimizer, regularized
-from ._optimizer import LRSchedulerLike, Optimizer, initial_learning_rate
+from ._optimizer import Optimizer
+from ._optimizer_lr import LRSchedulerLike, initial_learning_rate
 
 LearningRate = float | LRSchedulerLike
 

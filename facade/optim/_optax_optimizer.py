@@ -5,7 +5,8 @@ from __future__ import annotations
 from core import optim as core_optim
 from core._validation import check_real
 
-from ._optimizer import LRSchedulerLike, NonFinite, Optimizer, initial_learning_rate
+from ._optimizer import NonFinite, Optimizer
+from ._optimizer_lr import LRSchedulerLike, initial_learning_rate
 
 BRAINTOOLS_LR = 1e-3
 """braintools' default ``lr``: Adam's rate without ``tx``; only recorded for a transform that

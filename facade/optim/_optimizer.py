@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, cast, runtime_checkable
+from typing import Any, Literal
 
 import brainstate
 import jax
@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from core import optim as core_optim
-from core._validation import as_float, check_choice
+from core._validation import check_choice
 from core.optim._base import call_update
 from core.optim._tree import all_finite
 
@@ -27,57 +27,19 @@ from ._gradients import (
     route,
     unchanged,
 )
+from ._optimizer_lr import Group, LearningRates, LRSchedulerLike, initial_learning_rate
 from ._own_lr import (
     own_learning_rates,
     refuse_lr_for_schedules,
     stored_learning_rates,
-    why_no_single_rate,
 )
 from ._param_tree import ParamTree
-from ._scheduler_base import LRScheduler
 from ._states import PyTreeOfStates, StatePath, UniqueStateManager, flatten_states
 
 NonFinite = Literal["skip", "raise", "apply"]
 """What :meth:`Optimizer.update` does with a step whose gradients hold NaN or infinity."""
 
 NONFINITE_POLICIES: tuple[str, ...] = ("skip", "raise", "apply")
-
-
-@runtime_checkable
-class LRSchedulerLike(Protocol):
-    """What an optimizer needs from a learning-rate scheduler passed as its learning rate.
-
-    The optimizer calls ``attach_optimizer(self)``; the scheduler then calls the
-    optimizer's ``_set_scheduled_lr(lrs)`` whenever its learning rates change.
-
-    Example:
-        >>> from facade.optim import LRSchedulerLike
-        >>> class Halving:
-        ...     base_lrs = [0.1]
-        ...     def attach_optimizer(self, optimizer): self.optimizer = optimizer
-        ...     def get_last_lr(self): return [0.1]
-        >>> isinstance(Halving(), LRSchedulerLike)
-        True
-    """
-
-    base_lrs: list[float]
-
-    def attach_optimizer(self, optimizer: Any) -> None: ...
-
-    def get_last_lr(self) -> list[float]: ...
-
-
-def initial_learning_rate(lr: float | LRSchedulerLike) -> float:
-    """The starting value of a learning rate given as a number or a scheduler."""
-    if isinstance(lr, LRSchedulerLike):
-        return as_float("learning_rate", lr.get_last_lr()[0], low=0)
-    if isinstance(lr, bool) or not isinstance(
-        lr, int | float | np.floating | np.ndarray | jax.Array
-    ):
-        raise TypeError(
-            f"learning_rate must be a number or an LR scheduler; got {type(lr).__name__}"
-        )
-    return as_float("learning_rate", lr, low=0)
 
 
 @dataclass(frozen=True)
@@ -99,22 +61,7 @@ class _Plan:
     """Where each parameter's gradient lies (only its leaves are passed to ``compiled``)."""
 
 
-@dataclass
-class _Group:
-    """A parameter group: its transform, core state and learning rate."""
-
-    names: list[str]
-    tx: core_optim.TransformLike
-    opt_state: brainstate.LongTermState
-    lr: brainstate.LongTermState | None
-    """The rate written into the transform's state before each step (``None``: nothing is
-    written; the transform's own rates, if any, are used as they are)."""
-    hyperparams: dict[str, Any]
-    tree: ParamTree
-    """How the group's parameters are arranged for its transform."""
-
-
-class Optimizer:
+class Optimizer(LearningRates):
     """A stateful optimizer over brainstate states, driven by a :mod:`core.optim` transform.
 
     It holds the transform, the optimizer state, the step count and the learning rate,
@@ -189,10 +136,6 @@ class Optimizer:
     """Whether the transform's state may keep the very parameter or gradient arrays it was
     given (L-BFGS, Lookahead): such arrays are copied before the buffers are donated."""
 
-    lr_beside_schedule = False
-    """Whether a given ``lr`` is only stored beside a transform whose learning rate is a
-    schedule (Lookahead, as braintools) rather than refused."""
-
     def __init__(
         self,
         tx: core_optim.TransformLike,
@@ -217,7 +160,7 @@ class Optimizer:
         is then not loaded over them."""
         self._scheduler = lr if isinstance(lr, LRSchedulerLike) else None
         self._states: dict[str, tuple[StatePath, brainstate.State[Any]]] = {}
-        self._groups: list[_Group] = []
+        self._groups: list[Group] = []
         self._given_lr: dict[int, float] = {}
         self.step_count = brainstate.LongTermState(jnp.zeros((), jnp.int32))
         """The number of steps applied (skipped steps are not counted)."""
@@ -291,7 +234,7 @@ class Optimizer:
         else:
             lr = self._lr_state(new_state, self._initial_lr if self._lr_given else None)
             self._groups.append(
-                _Group(main_names, self._tx, brainstate.LongTermState(new_state), lr, {}, tree)
+                Group(main_names, self._tx, brainstate.LongTermState(new_state), lr, {}, tree)
             )
         self._states = merged
         self._plans.clear()
@@ -328,7 +271,7 @@ class Optimizer:
         default = self._initial_lr if self._lr_given else None
         lr_value = hyperparams.get("lr", hyperparams.get("learning_rate", default))
         lr_state = self._lr_state(state.value, lr_value)
-        self._groups.append(_Group(list(flat), tx, state, lr_state, dict(hyperparams), tree))
+        self._groups.append(Group(list(flat), tx, state, lr_state, dict(hyperparams), tree))
         self._states.update(flat)
         self._plans.clear()
 
@@ -529,145 +472,6 @@ class Optimizer:
             plan.compiled._cache_size() + plan.undonated._cache_size()
             for plan in self._plans.values()
         )
-
-    # -- learning rate -------------------------------------------------------------------
-    def _lr_states(self) -> list[brainstate.LongTermState]:
-        """The groups' driven learning rates (to set them); raises when a group has none."""
-        for group in self._groups:
-            if group.lr is None:
-                raise ValueError(self._no_single_lr(group, setting=True))
-        return [g.lr for g in self._groups if g.lr is not None]
-
-    def _group_lr(self, group: _Group) -> float:
-        """The learning rate of a group's next step: the driven one, or the one a schedule
-        (or a rate hidden in a closure) used last (stored in the transform's state)."""
-        if group.lr is not None:
-            return self._read_lr(group.lr)
-        stored = stored_learning_rates(group.opt_state.value)
-        rates = self._own_rates
-        one = bool(stored) and (traced(stored) or len({float(rate) for rate in stored}) == 1)
-        if not (stored and rates.schedules and not rates.several) and not (rates.hidden and one):
-            raise ValueError(self._no_single_lr(group, setting=False))
-        if isinstance(stored[0], jax.core.Tracer):  # inside jit: the traced value
-            return cast(float, stored[0])
-        return float(stored[0])
-
-    def _no_single_lr(self, group: _Group | None, *, setting: bool) -> str:
-        """Why there is no learning rate to read (or set): none, a schedule, several."""
-        stored = None if group is None else stored_learning_rates(group.opt_state.value)
-        return why_no_single_rate(type(self).__name__, self._own_rates, stored, setting=setting)
-
-    def _set_initial_lr(self, number: float) -> None:
-        """Before registration: the learning rate to drive the transform's rates with."""
-        if self._own_rates.schedules and not self.lr_beside_schedule:
-            raise ValueError(self._no_single_lr(None, setting=True))
-        self._initial_lr, self._lr_given = number, True
-
-    def _write_lr(self, state: brainstate.LongTermState, value: Any) -> None:
-        """Store a learning rate in the stored dtype (nothing is retraced); remember the
-        number as given, which :meth:`_read_lr` returns while the state still holds it."""
-        stored = jnp.asarray(value, jnp.result_type(state.value))
-        state.value = stored
-        if isinstance(value, int | float | np.floating) and not isinstance(stored, jax.core.Tracer):
-            self._given_lr[id(state)] = float(value)
-        else:
-            self._given_lr.pop(id(state), None)
-
-    def _read_lr(self, state: brainstate.LongTermState) -> float:
-        """The learning rate in ``state``: exactly the number written, unless changed since."""
-        if isinstance(state.value, jax.core.Tracer):  # inside jit: the traced value
-            return cast(float, state.value)
-        value = float(state.value)
-        given = self._given_lr.get(id(state))
-        if given is not None and float(np.asarray(given, np.dtype(state.value.dtype))) == value:
-            return given
-        return value
-
-    @property
-    def lr(self) -> float | LRSchedulerLike:
-        """The learning rate as given: the scheduler, if one was passed, else the number."""
-        if self._scheduler is not None:
-            return self._scheduler
-        return self.current_lr
-
-    @property
-    def lr_scheduler(self) -> LRSchedulerLike | None:
-        """The scheduler driving the learning rate, or ``None``."""
-        return self._scheduler
-
-    @property
-    def _lr_scheduler(self) -> LRSchedulerLike | None:
-        """braintools' private name of :attr:`lr_scheduler` (its tests read it)."""
-        return self._scheduler
-
-    @property
-    def base_lr(self) -> float:
-        """The initial learning rate (of the first group)."""
-        if self._initial_lr is None:
-            raise ValueError(self._no_single_lr(None, setting=False))
-        return self._initial_lr
-
-    @property
-    def current_lr(self) -> float:
-        """The learning rate of the next step (first group); settable, never recompiles.
-
-        The number set (or given to the constructor) comes back exactly, although the
-        state stores it in ``float32``. For a transform whose learning rate is a schedule
-        (and no ``lr``), the rate its last step used (read from its state, the initial one
-        before the first step); it cannot be set.
-
-        Raises:
-            ValueError: for a transform that keeps no learning rate, or several different
-                ones used as they are (no ``lr`` given: per-layer rates), naming them.
-        """
-        if self._groups:
-            return self._group_lr(self._groups[0])
-        if self._initial_lr is None:
-            raise ValueError(self._no_single_lr(None, setting=False))
-        return self._initial_lr
-
-    @current_lr.setter
-    def current_lr(self, value: float) -> None:
-        number = as_float("current_lr", value, low=0)
-        for state in self._lr_states()[:1]:
-            self._write_lr(state, number)
-        if not self._groups:
-            self._set_initial_lr(number)
-
-    def get_last_lr(self) -> list[float]:
-        """The current learning rate of every parameter group (see :attr:`current_lr`)."""
-        if not self._groups:
-            return [self.current_lr]
-        return [self._group_lr(g) for g in self._groups]
-
-    def lr_apply(self, apply_fn: Callable[[float], float]) -> None:
-        """Replace the learning rate ``lr`` of every group by ``apply_fn(lr)`` (braintools).
-
-        With a scheduler attached, the scheduler's current rates change (until its next
-        step) and are pushed to the groups it has rates for; never recompiles.
-
-        Args:
-            apply_fn: maps a learning rate to a new one (>= 0).
-        """
-        if isinstance(self._scheduler, LRScheduler):
-            self._scheduler.apply(apply_fn)
-            return
-        lrs = [as_float("apply_fn(lr)", apply_fn(lr), low=0) for lr in self.get_last_lr()]
-        if not self._groups:
-            self._set_initial_lr(lrs[0])
-            return
-        for state, lr in zip(self._lr_states(), lrs, strict=True):
-            self._write_lr(state, lr)
-
-    def _set_scheduled_lr(self, lrs: Sequence[float]) -> None:
-        """Called by an attached scheduler when its learning rates change."""
-        if not lrs:
-            return
-        if not self._groups:
-            self._set_initial_lr(float(lrs[0]))
-            return
-        for state, lr in zip(self._lr_states(), lrs, strict=False):  # groups beyond its
-            self._write_lr(state, lr)  # rates keep their own (braintools' zip)
 
     @property
     def param_groups(self) -> list[dict[str, Any]]:
