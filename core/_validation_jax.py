@@ -87,7 +87,8 @@ def _key_shape_of(impl: str) -> tuple[int, ...]:
     """The shape of a legacy key of the PRNG implementation ``impl`` (the current default; no
     array is made: the shape comes from an abstract evaluation, once per implementation)."""
     del impl  # the cache key
-    return tuple(jax.eval_shape(lambda: jax.random.PRNGKey(0)).shape)  # new: jax caches by function
+    return tuple(jax.eval_shape(lambda: jax.random.PRNGKey(0)).shape)  # a fresh lambda: not
+    # jax's trace cache, which would keep the first implementation's shape
 
 
 def as_key(name: str, value: object) -> int | jax.Array:
@@ -128,7 +129,8 @@ def as_key(name: str, value: object) -> int | jax.Array:
         ...
         TypeError: key must be an integer seed or a PRNG key (jax.random.key(seed) or the legacy jax.random.PRNGKey(seed)); got 0.5 of type float
     """  # noqa: E501
-    wanted = "an integer seed or a PRNG key (jax.random.key(seed) or the legacy " + (
+    wanted = (
+        "an integer seed or a PRNG key (jax.random.key(seed) or the legacy "
         "jax.random.PRNGKey(seed))"
     )
     dtype = getattr(value, "dtype", None)

@@ -145,12 +145,16 @@ def inject_hyperparams(
     return build
 
 
-def _hyper_states(state: OptState) -> list[InjectHyperparamsState]:
+def hyper_states(state: OptState, *, nested: bool = False) -> list[InjectHyperparamsState]:
+    """The :class:`InjectHyperparamsState` nodes of ``state``, in tree order: the outermost
+    ones, or with ``nested`` also those inside their inner states."""
     found: list[InjectHyperparamsState] = []
 
     def visit(x: Any) -> bool:
         if isinstance(x, InjectHyperparamsState):
             found.append(x)
+            if nested:
+                jax.tree.leaves(x.inner_state, is_leaf=visit)
             return True
         return False
 
@@ -175,7 +179,7 @@ def get_hyperparams(state: OptState) -> dict[str, jax.Array]:
         >>> print({k: round(float(v), 3) for k, v in optim.get_hyperparams(state).items()})
         {'learning_rate': 0.01, 'weight_decay': 0.1}
     """
-    found = _hyper_states(state)
+    found = hyper_states(state)
     if not found:
         raise ValueError(
             "state holds no hyperparameters: build the optimizer with a named optimizer "
@@ -205,7 +209,7 @@ def set_hyperparams(state: OptState, **values: float | jax.Array) -> OptState:
         >>> print(round(float(optim.get_hyperparams(state)["weight_decay"]), 3))
         0.5
     """
-    found = _hyper_states(state)
+    found = hyper_states(state)
     names = set().union(*(s.hyperparams for s in found)) if found else set()
     unknown = set(values) - names
     if not found or unknown:

@@ -16,7 +16,7 @@ from typing import Any
 import jax
 
 from core import optim as core_optim
-from core.optim._hyperparams import InjectHyperparamsState
+from core.optim._hyperparams import hyper_states
 
 from .._state_access import traced
 
@@ -143,18 +143,11 @@ def stored_learning_rates(opt_state: Any) -> list[jax.Array]:
         >>> [round(float(rate), 3) for rate in stored_learning_rates(state)]
         [0.1, 1.0]
     """
-    found: list[jax.Array] = []
-
-    def visit(node: object) -> bool:
-        if not isinstance(node, InjectHyperparamsState):
-            return False
-        if "learning_rate" in node.hyperparams:
-            found.append(node.hyperparams["learning_rate"])
-        jax.tree.leaves(node.inner_state, is_leaf=visit)
-        return True
-
-    jax.tree.leaves(opt_state, is_leaf=visit)
-    return found
+    return [
+        node.hyperparams["learning_rate"]
+        for node in hyper_states(opt_state, nested=True)
+        if "learning_rate" in node.hyperparams
+    ]
 
 
 def why_no_single_rate(
